@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// The whole suite: install what is missing, then type-check, lint, format check and jest.
+import { spawnSync } from "node:child_process";
+import { ensureInstalled } from "./ensure-installed.mjs";
+
+ensureInstalled({ forTests: true });
+
+const steps = [
+  ["type-check", "npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]],
+  ["lint", "npx", ["eslint", "."]],
+  ["format", "npx", ["prettier", "--check", "."]],
+  ["jest", "npx", ["jest", ...process.argv.slice(2)]],
+];
+
+for (const [name, command, args] of steps) {
+  console.log(`\n== ${name} ==`);
+  const result = spawnSync(command, args, { stdio: "inherit" });
+  if (result.status !== 0) {
+    console.error(`\n${name} failed (exit ${result.status ?? result.signal}).`);
+    process.exit(result.status ?? 1);
+  }
+}

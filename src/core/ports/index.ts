@@ -1,0 +1,3 @@
+export type * from "./agent-backend";
+export type * from "./chat-surface";
+export type * from "./store";
