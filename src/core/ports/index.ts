@@ -1,3 +1,4 @@
 export type * from "./agent-backend";
 export type * from "./chat-surface";
+export type * from "./message-sink";
 export type * from "./store";
