@@ -67,6 +67,10 @@ export interface EnsuredThread {
  *
  * Failures are thrown as `DatabotError`: `backend_busy` (retryable throttling), `backend_unavailable`,
  * `run_failed`, `run_expired`, `run_cancelled`, `run_incomplete`, `run_requires_action`, `run_timed_out`.
+ *
+ * Aborting a method's `signal` means databot is shutting down or lost the turn to another worker: stop waiting
+ * and reject, but do NOT cancel the run — it will be resumed with {@link AgentBackend.resumeRun}. Only
+ * {@link AgentBackend.cancelRun} cancels.
  */
 export interface AgentBackend {
   /** A short name for logs and the thread map ("azure", "local"). */

@@ -84,8 +84,11 @@ export interface Store {
   /** The most recent item of a thread with the given status, if any. */
   latestInThread(chatThreadId: string, status: InboxStatus): Promise<InboxItem | undefined>;
 
-  /** Re-opens a failed item as pending (the user asked to retry). Its checkpoint is kept. */
-  reopen(seq: number): Promise<boolean>;
+  /**
+   * Re-opens a failed item as pending at the back of its thread's queue (the user asked to retry), with the
+   * given checkpoint replacing the old one. False when the item is not failed.
+   */
+  reopen(seq: number, checkpoint: TurnCheckpoint): Promise<boolean>;
 
   /** The item with this sequence number. */
   getItem(seq: number): Promise<InboxItem | undefined>;
