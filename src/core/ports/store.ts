@@ -7,8 +7,9 @@ export interface TurnCheckpoint {
   agentThreadId?: string;
   /** Files already uploaded for this message, by attachment index. */
   uploads?: { index: number; file: UploadedFile }[];
-  /** Refusals already decided for this message's attachments. */
+  /** Notices for the reply (refused files), and the attachment indexes they settled. */
   notices?: Notice[];
+  refused?: number[];
   /** Set once the user message was added to the agent thread. */
   agentMessageId?: string;
   /** Set as soon as the backend reports the run id. */

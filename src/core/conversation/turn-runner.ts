@@ -1,0 +1,225 @@
+/**
+ * Answers one inbox item: a thread command, or a question with files. Each step is checkpointed in the store, so
+ * a turn resumed after a crash skips what was done — files are not uploaded twice, the message is not added
+ * twice, and a run that already started is reattached instead of started again.
+ */
+import type { AgentBackend, AgentOutput, AgentProgress, ChatSurface, InboxItem, Store, TurnCheckpoint } from "../ports";
+import { asDatabotError, DatabotError, ErrorCode } from "../errors";
+import type { FilePolicy } from "../files/file-policy";
+import type { Logger } from "../logger";
+import { emptyReply, type InboundMessage, type Notice, type Progress, type Reply } from "../types";
+import { HELP_TEXT, parseCommand, RESET_TEXT, UPLOAD_ONLY_PROMPT } from "./commands";
+import { transferAttachments } from "./turn-files";
+
+export interface TurnRunnerDeps {
+  store: Store;
+  backend: AgentBackend;
+  surfaces: ReadonlyMap<string, ChatSurface>;
+  policy: FilePolicy;
+  logger: Logger;
+  /** The worker's lease owner id. */
+  owner: string;
+}
+
+/** How a turn ended, for the worker. */
+export type TurnOutcome = "done" | "failed" | "abandoned";
+
+/** Thrown when the worker lost its lease: another worker owns the turn now. */
+class LeaseLostError extends Error {}
+
+export class TurnRunner {
+  constructor(private readonly deps: TurnRunnerDeps) {}
+
+  /** Runs the item to the end. `signal` aborts on shutdown or a lost lease; the item is then left for a resume. */
+  async run(item: InboxItem, signal: AbortSignal): Promise<TurnOutcome> {
+    const { message } = item;
+    const log = this.deps.logger.child({ threadId: message.threadId, messageId: message.id, seq: item.seq });
+    const surface = this.deps.surfaces.get(message.platform);
+    if (!surface) {
+      log.error({ platform: message.platform }, "no surface configured for this platform; the message is dropped");
+      await this.deps.store.finish(item.seq, this.deps.owner, "failed", "no_surface");
+      return "failed";
+    }
+    const turn = new Turn(item, surface, this.deps, log, signal);
+    return turn.run();
+  }
+}
+
+class Turn {
+  private checkpoint: TurnCheckpoint;
+  private readonly message: InboundMessage;
+
+  constructor(
+    private readonly item: InboxItem,
+    private readonly surface: ChatSurface,
+    private readonly deps: TurnRunnerDeps,
+    private readonly log: Logger,
+    private readonly signal: AbortSignal,
+  ) {
+    this.checkpoint = { ...item.checkpoint };
+    this.message = item.message;
+  }
+
+  async run(): Promise<TurnOutcome> {
+    const started = Date.now();
+    let notices: Notice[] = this.checkpoint.notices ?? [];
+    try {
+      if (this.checkpoint.posted) return await this.finish("done");
+      const command = parseCommand(this.message.text);
+      if (command && this.message.attachments.length === 0) {
+        await this.runCommand(command);
+        return await this.finish("done");
+      }
+      const result = await this.answer();
+      notices = result.notices;
+      await this.post({ ...emptyReply(), ...result.output, notices: [...result.notices, ...result.output.notices] });
+      this.log.info({ ms: Date.now() - started, images: result.output.images.length }, "turn answered");
+      return await this.finish("done");
+    } catch (error) {
+      if (this.signal.aborted || error instanceof LeaseLostError) {
+        this.log.info({ reason: String(this.signal.reason ?? "lease lost") }, "turn left for resume");
+        return "abandoned";
+      }
+      const failure = asDatabotError(error);
+      this.log.warn({ code: failure.code, err: failure }, "turn failed");
+      await this.postError(failure, notices);
+      return await this.finish("failed", failure.code);
+    }
+  }
+
+  /** Uploads files, adds the message and runs (or resumes) the agent. */
+  private async answer(): Promise<{ output: AgentOutput; notices: Notice[] }> {
+    const { backend } = this.deps;
+    if (this.message.attachments.length > 0) {
+      await this.progress({ stage: "receiving_files", files: this.message.attachments.map((a) => a.name) });
+    }
+    const agentThreadId = await this.agentThread();
+    const { uploads, notices } = await transferAttachments(this.message, this.checkpoint, {
+      surface: this.surface,
+      backend,
+      policy: this.deps.policy,
+      logger: this.log,
+      save: (patch) => this.save(patch),
+      signal: this.signal,
+    });
+    const question = this.message.text.trim();
+    if (question === "" && uploads.length === 0) {
+      // Only refused files (or nothing usable): the notices are the whole answer.
+      return { output: { ...emptyReply() }, notices };
+    }
+    if (!this.checkpoint.agentMessageId) {
+      const agentMessageId = await backend.addMessage(agentThreadId, {
+        text: question === "" ? UPLOAD_ONLY_PROMPT : question,
+        files: uploads,
+        authorName: this.message.author.name,
+      });
+      await this.save({ agentMessageId });
+    }
+    await this.progress({ stage: "thinking" });
+    const observer = {
+      onRunStarted: async (runId: string) => {
+        this.log.info({ runId, agentThreadId }, "run started");
+        await this.save({ runId });
+      },
+      onProgress: (p: AgentProgress) => {
+        const progress: Progress =
+          p.kind === "running_code"
+            ? { stage: "running_code", code: p.code }
+            : p.kind === "text"
+              ? { stage: "answering", text: p.text }
+              : { stage: "thinking" };
+        void this.progress(progress);
+      },
+    };
+    const output = this.checkpoint.runId
+      ? await backend.resumeRun(agentThreadId, this.checkpoint.runId, observer, this.signal)
+      : await backend.run(agentThreadId, observer, this.signal);
+    return { output, notices };
+  }
+
+  /** The agent thread for this chat thread: the mapped one if it still exists, otherwise a new one. */
+  private async agentThread(): Promise<string> {
+    if (this.checkpoint.agentThreadId) return this.checkpoint.agentThreadId;
+    const { store, backend } = this.deps;
+    const mapped = await store.getThread(this.message.threadId);
+    const existing = mapped && mapped.backend === backend.name ? mapped.agentThreadId : undefined;
+    const ensured = await backend.ensureThread(existing);
+    if (ensured.id !== existing) {
+      await store.putThread(this.message.threadId, backend.name, ensured.id);
+      this.log.info({ agentThreadId: ensured.id, replaced: existing !== undefined }, "agent thread created");
+    }
+    await this.save({ agentThreadId: ensured.id });
+    return ensured.id;
+  }
+
+  private async runCommand(command: "reset" | "retry" | "help"): Promise<void> {
+    const { store, backend } = this.deps;
+    if (command === "help") return this.post({ ...emptyReply(), text: HELP_TEXT });
+    if (command === "reset") {
+      const mapped = await store.getThread(this.message.threadId);
+      await store.deleteThread(this.message.threadId);
+      if (mapped && mapped.backend === backend.name) {
+        await backend.deleteThread(mapped.agentThreadId).catch((error: unknown) => {
+          this.log.warn({ err: asDatabotError(error) }, "could not delete the old agent thread; it will expire");
+        });
+      }
+      return this.post({ ...emptyReply(), text: RESET_TEXT });
+    }
+    const failed = await store.latestInThread(this.message.threadId, "failed");
+    if (!failed) return this.post({ ...emptyReply(), text: "There is no failed question in this thread to retry." });
+    // Keep what was uploaded and added; start a fresh run and post again.
+    const { runId: _run, posted: _posted, ...kept } = failed.checkpoint;
+    await store.reopen(failed.seq, kept);
+    this.log.info({ retriedSeq: failed.seq }, "failed message reopened");
+    await this.progress({ stage: "queued", position: 1 });
+  }
+
+  private async post(reply: Reply): Promise<void> {
+    this.signal.throwIfAborted();
+    await this.progress({ stage: "posting" });
+    try {
+      await this.surface.postReply(this.message, reply);
+    } catch (error) {
+      throw new DatabotError(ErrorCode.PostFailed, "I could not post the answer in this thread.", {
+        cause: error,
+        detail: error instanceof Error ? error.message : String(error),
+      });
+    }
+    await this.save({ posted: true });
+  }
+
+  private async postError(failure: DatabotError, notices: Notice[]): Promise<void> {
+    if (failure.code === ErrorCode.PostFailed) return; // posting is what failed; don't try again with the same surface
+    const retryHint = failure.retryable ? " Say `retry` in this thread to try again." : "";
+    const reply: Reply = {
+      ...emptyReply(),
+      notices,
+      error: { code: failure.code, message: failure.userMessage + retryHint, retryable: failure.retryable },
+    };
+    try {
+      await this.surface.postReply(this.message, reply);
+      await this.save({ posted: true });
+    } catch (error) {
+      this.log.error({ err: asDatabotError(error) }, "could not post the error reply");
+    }
+  }
+
+  private async progress(progress: Progress): Promise<void> {
+    try {
+      await this.surface.updateProgress(this.message, progress);
+    } catch (error) {
+      this.log.debug({ stage: progress.stage, err: asDatabotError(error) }, "progress update failed");
+    }
+  }
+
+  private async save(patch: TurnCheckpoint): Promise<void> {
+    this.checkpoint = { ...this.checkpoint, ...patch };
+    const kept = await this.deps.store.saveCheckpoint(this.item.seq, this.deps.owner, patch);
+    if (!kept) throw new LeaseLostError("lease lost");
+  }
+
+  private async finish(status: "done" | "failed", errorCode?: string): Promise<TurnOutcome> {
+    await this.deps.store.finish(this.item.seq, this.deps.owner, status, errorCode);
+    return status;
+  }
+}
