@@ -18,7 +18,9 @@ test("a CSV shared in a thread gets a reply with text, a chart PNG and a generat
   world.service.start();
   const thread = threadOf("sales-team");
 
-  await world.service.receive(userMessage(thread, "chart revenue by region", [csvAttachment("sales.csv", SALES)]));
+  await world.service.receive(
+    userMessage(thread, "chart revenue by region", [csvAttachment("sales.csv", SALES)]),
+  );
   await world.surface.waitForReplies(1);
 
   const [posted] = world.surface.replies;
@@ -51,7 +53,10 @@ test("a follow-up reuses the thread's agent thread; another thread gets its own 
   const agentA = (await world.store.getThread(a))!.agentThreadId;
   const agentB = (await world.store.getThread(b))!.agentThreadId;
   expect(agentA).not.toBe(agentB);
-  expect(world.backend.threads.get(agentA)!.messages.map((m) => m.text)).toEqual(["chart it", "now as a pie chart"]);
+  expect(world.backend.threads.get(agentA)!.messages.map((m) => m.text)).toEqual([
+    "chart it",
+    "now as a pie chart",
+  ]);
   const filesInB = world.backend.threads.get(agentB)!.messages.flatMap((m) => m.files.map((f) => f.name));
   expect(filesInB).toEqual([]);
   expect(world.surface.repliesIn(a)).toHaveLength(2);
@@ -117,7 +122,8 @@ test("different threads are answered concurrently, up to the global limit", asyn
   world.backend.holdRuns();
   world.service.start();
 
-  for (const name of ["t1", "t2", "t3"]) await world.service.receive(userMessage(threadOf(name), `q ${name}`));
+  for (const name of ["t1", "t2", "t3"])
+    await world.service.receive(userMessage(threadOf(name), `q ${name}`));
   await new Promise((resolve) => setTimeout(resolve, 150));
   expect(world.backend.runs).toHaveLength(2);
   expect(world.service.activeTurns).toBe(2);
@@ -136,7 +142,9 @@ test("a crash mid-run is answered exactly once by the next instance, which reatt
   const thread = threadOf("crash");
   await doomed.receive(userMessage(thread, "long analysis", [csvAttachment("big.csv", SALES)]));
   await waitUntil(() => world.backend.runs.length === 1);
-  await waitUntil(async () => (await world.store.unfinishedInThread(thread))[0]?.checkpoint.runId !== undefined);
+  await waitUntil(
+    async () => (await world.store.unfinishedInThread(thread))[0]?.checkpoint.runId !== undefined,
+  );
 
   // The process dies: nothing it does reaches the store or the chat any more.
   crashedStore.freeze();
@@ -252,7 +260,9 @@ test("bad files are refused by name with the reason, and the good file in the sa
 test("a message with only refused files gets the refusals and no run", async () => {
   world = createCoreWorld();
   world.service.start();
-  await world.service.receive(userMessage(threadOf("only-bad"), "", [{ name: "virus.exe", ref: { text: "MZ" } }]));
+  await world.service.receive(
+    userMessage(threadOf("only-bad"), "", [{ name: "virus.exe", ref: { text: "MZ" } }]),
+  );
   await world.surface.waitForReplies(1);
   expect(world.surface.replies[0]!.reply.notices[0]!.message).toContain("virus.exe");
   expect(world.backend.runs).toHaveLength(0);
@@ -262,7 +272,10 @@ test("an attachment whose link expired is named in the reply and the question is
   world = createCoreWorld();
   world.service.start();
   await world.service.receive(
-    userMessage(threadOf("expired"), "chart", [{ name: "old.csv", ref: { gone: true } }, csvAttachment("new.csv", SALES)]),
+    userMessage(threadOf("expired"), "chart", [
+      { name: "old.csv", ref: { gone: true } },
+      csvAttachment("new.csv", SALES),
+    ]),
   );
   await world.surface.waitForReplies(1);
   const reply = world.surface.replies[0]!.reply;

@@ -49,14 +49,25 @@ interface RunRecord {
 export function defaultScript(context: ScriptContext): AgentOutput {
   const question = context.messages.at(-1)?.text ?? "";
   const names = context.latestFiles.map((f) => f.name).join(", ");
-  context.observer.onProgress({ kind: "running_code", code: "df = pd.read_csv('/mnt/data/data.csv')\ndf.plot()" });
+  context.observer.onProgress({
+    kind: "running_code",
+    code: "df = pd.read_csv('/mnt/data/data.csv')\ndf.plot()",
+  });
   const text = `Here is the chart for "${question}"${names ? ` using ${names}` : ""}. See summary.csv for the numbers.`;
   context.observer.onProgress({ kind: "text", text });
   const csv = "region,revenue\nEast,120\nWest,95\n";
   return {
     text,
-    images: [{ name: "chart.png", data: makePng(64, 48, context.messages.length), alt: "Bar chart of revenue by region" }],
-    files: [{ name: "summary.csv", mimeType: "text/csv", size: csv.length, open: async () => Readable.from([csv]) }],
+    images: [
+      {
+        name: "chart.png",
+        data: makePng(64, 48, context.messages.length),
+        alt: "Bar chart of revenue by region",
+      },
+    ],
+    files: [
+      { name: "summary.csv", mimeType: "text/csv", size: csv.length, open: async () => Readable.from([csv]) },
+    ],
     code: [{ language: "python", code: "df = pd.read_csv('/mnt/data/data.csv')\ndf.plot()", output: "" }],
     notices: [],
   };
@@ -98,7 +109,8 @@ export class ScriptedBackend implements AgentBackend {
 
   async ensureThread(existingId: string | undefined): Promise<EnsuredThread> {
     this.throwFault("ensureThread");
-    if (existingId && this.threads.get(existingId)?.deleted === false) return { id: existingId, created: false };
+    if (existingId && this.threads.get(existingId)?.deleted === false)
+      return { id: existingId, created: false };
     const id = `thread_${randomUUID().slice(0, 8)}`;
     this.threads.set(id, { messages: [], deleted: false });
     return { id, created: true, replacedExpired: existingId !== undefined };
@@ -173,7 +185,12 @@ export class ScriptedBackend implements AgentBackend {
     return abortable(record.result, signal);
   }
 
-  async resumeRun(threadId: string, runId: string, _observer: RunObserver, signal?: AbortSignal): Promise<AgentOutput> {
+  async resumeRun(
+    threadId: string,
+    runId: string,
+    _observer: RunObserver,
+    signal?: AbortSignal,
+  ): Promise<AgentOutput> {
     const record = this.runs.find((r) => r.id === runId && r.threadId === threadId);
     if (!record) throw new DatabotError(ErrorCode.RunFailed, "The earlier run could not be found.");
     return abortable(record.result, signal);

@@ -41,7 +41,13 @@ export function createCoreWorld(
   const settings = { ...TEST_SETTINGS, ...options.settings };
   const services: ConversationService[] = [];
   const make = (s: ChatSurface, st: Store, b: AgentBackend) => {
-    const service = new ConversationService({ store: st, backend: b, surfaces: [s], logger: silentLogger, settings });
+    const service = new ConversationService({
+      store: st,
+      backend: b,
+      surfaces: [s],
+      logger: silentLogger,
+      settings,
+    });
     services.push(service);
     return service;
   };

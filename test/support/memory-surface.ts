@@ -49,7 +49,8 @@ export class MemorySurface implements ChatSurface {
     if (typeof ref.text === "string") return Readable.from([Buffer.from(ref.text)]);
     if (typeof ref.base64 === "string") return Readable.from([Buffer.from(ref.base64, "base64")]);
     if (typeof ref.path === "string") return fs.createReadStream(ref.path);
-    if (typeof ref.bytes === "number") return generated(ref.bytes, typeof ref.fill === "string" ? ref.fill : "a,b\n");
+    if (typeof ref.bytes === "number")
+      return generated(ref.bytes, typeof ref.fill === "string" ? ref.fill : "a,b\n");
     throw new DatabotError(ErrorCode.AttachmentUnavailable, `the link to "${attachment.name}" has expired`);
   }
 

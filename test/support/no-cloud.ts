@@ -33,6 +33,12 @@ net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args
 } as typeof net.Socket.prototype.connect;
 
 // The Azure SDK's credential chain reads these; make sure nothing inherited from the shell points it anywhere.
-for (const name of ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "IDENTITY_ENDPOINT", "MSI_ENDPOINT"]) {
+for (const name of [
+  "AZURE_CLIENT_ID",
+  "AZURE_TENANT_ID",
+  "AZURE_CLIENT_SECRET",
+  "IDENTITY_ENDPOINT",
+  "MSI_ENDPOINT",
+]) {
   delete process.env[name];
 }

@@ -80,7 +80,10 @@ export class ConversationService implements MessageSink {
       this.logger.info({ messageId: message.id, threadId: message.threadId }, "duplicate delivery ignored");
       return { status: "duplicate" };
     }
-    this.logger.info({ messageId: message.id, threadId: message.threadId, seq: result.seq }, "message received");
+    this.logger.info(
+      { messageId: message.id, threadId: message.threadId, seq: result.seq },
+      "message received",
+    );
     this.schedule();
     void this.announceQueuePosition(message);
     return { status: "accepted" };
@@ -115,7 +118,8 @@ export class ConversationService implements MessageSink {
         drained.then(() => false),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(true), graceMs).unref()),
       ]);
-      if (stuck) this.logger.warn({ turns: this.running.size }, "turns did not stop in time; their leases will lapse");
+      if (stuck)
+        this.logger.warn({ turns: this.running.size }, "turns did not stop in time; their leases will lapse");
     }
   }
 
@@ -174,12 +178,16 @@ export class ConversationService implements MessageSink {
     }, this.settings.leaseMs / 3);
     heartbeat.unref();
     let crashed = false;
-    if (item.attempts > 1) this.logger.info({ seq: item.seq, attempts: item.attempts }, "resuming unfinished turn");
+    if (item.attempts > 1)
+      this.logger.info({ seq: item.seq, attempts: item.attempts }, "resuming unfinished turn");
 
     void this.runner
       .run(item, controller.signal)
       .catch((error: unknown): TurnOutcome => {
-        this.logger.error({ err: asDatabotError(error), seq: item.seq }, "turn crashed; it will be tried again");
+        this.logger.error(
+          { err: asDatabotError(error), seq: item.seq },
+          "turn crashed; it will be tried again",
+        );
         crashed = true;
         return "abandoned";
       })
@@ -187,13 +195,23 @@ export class ConversationService implements MessageSink {
         clearInterval(heartbeat);
         if (outcome === "abandoned") {
           // A crash (the store failing, say) waits a little before the next attempt, so it cannot spin.
-          await this.store.release(item.seq, this.owner, crashed ? CRASH_RETRY_DELAY_MS : 0).catch((error: unknown) => {
-            this.logger.warn({ err: asDatabotError(error) }, "could not release the turn; its lease will lapse");
-          });
+          await this.store
+            .release(item.seq, this.owner, crashed ? CRASH_RETRY_DELAY_MS : 0)
+            .catch((error: unknown) => {
+              this.logger.warn(
+                { err: asDatabotError(error) },
+                "could not release the turn; its lease will lapse",
+              );
+            });
         }
         this.running.delete(item.seq);
         const { message } = item;
-        this.events.emit("turn", { seq: item.seq, messageId: message.id, threadId: message.threadId, outcome });
+        this.events.emit("turn", {
+          seq: item.seq,
+          messageId: message.id,
+          threadId: message.threadId,
+          outcome,
+        });
         this.events.emit("drain-check");
         this.schedule();
       });
@@ -215,9 +233,13 @@ export class ConversationService implements MessageSink {
   /** Tells the thread its message waits behind others (best effort). */
   private async announceQueuePosition(message: InboundMessage): Promise<void> {
     try {
-      const ahead = (await this.store.unfinishedInThread(message.threadId)).filter((i) => i.message.id !== message.id);
+      const ahead = (await this.store.unfinishedInThread(message.threadId)).filter(
+        (i) => i.message.id !== message.id,
+      );
       if (ahead.length === 0) return;
-      await this.surfaces.get(message.platform)?.updateProgress(message, { stage: "queued", position: ahead.length });
+      await this.surfaces
+        .get(message.platform)
+        ?.updateProgress(message, { stage: "queued", position: ahead.length });
     } catch (error) {
       this.logger.debug({ err: asDatabotError(error) }, "queue position update failed");
     }

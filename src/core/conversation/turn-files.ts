@@ -55,7 +55,10 @@ export async function transferAttachments(
       await deps.save({ uploads });
     } catch (error) {
       if (deps.signal.aborted) throw error;
-      const userFacing = fileErrorMessage(streamError instanceof DatabotError ? streamError : error, attachment.name);
+      const userFacing = fileErrorMessage(
+        streamError instanceof DatabotError ? streamError : error,
+        attachment.name,
+      );
       if (!userFacing) throw error; // the backend itself failed: the whole turn reports it
       deps.logger.warn({ file: attachment.name, code: (error as DatabotError).code }, "file refused");
       notices.push(refusal(attachment.name, userFacing));
@@ -71,7 +74,9 @@ function fileErrorMessage(error: unknown, name: string): string | undefined {
   if (!(error instanceof DatabotError)) return undefined;
   if (error.code === ErrorCode.FileRefused) return error.userMessage;
   if (error.code === ErrorCode.AttachmentUnavailable) {
-    return error.userMessage.includes(name) ? error.userMessage : `I couldn't read "${name}": ${error.userMessage}`;
+    return error.userMessage.includes(name)
+      ? error.userMessage
+      : `I couldn't read "${name}": ${error.userMessage}`;
   }
   return undefined;
 }

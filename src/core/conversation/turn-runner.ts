@@ -3,7 +3,15 @@
  * a turn resumed after a crash skips what was done — files are not uploaded twice, the message is not added
  * twice, and a run that already started is reattached instead of started again.
  */
-import type { AgentBackend, AgentOutput, AgentProgress, ChatSurface, InboxItem, Store, TurnCheckpoint } from "../ports";
+import type {
+  AgentBackend,
+  AgentOutput,
+  AgentProgress,
+  ChatSurface,
+  InboxItem,
+  Store,
+  TurnCheckpoint,
+} from "../ports";
 import { asDatabotError, DatabotError, ErrorCode } from "../errors";
 import type { FilePolicy } from "../files/file-policy";
 import type { Logger } from "../logger";
@@ -36,7 +44,10 @@ export class TurnRunner {
     const log = this.deps.logger.child({ threadId: message.threadId, messageId: message.id, seq: item.seq });
     const surface = this.deps.surfaces.get(message.platform);
     if (!surface) {
-      log.error({ platform: message.platform }, "no surface configured for this platform; the message is dropped");
+      log.error(
+        { platform: message.platform },
+        "no surface configured for this platform; the message is dropped",
+      );
       await this.deps.store.finish(item.seq, this.deps.owner, "failed", "no_surface");
       return "failed";
     }
@@ -72,7 +83,11 @@ class Turn {
       }
       const result = await this.answer();
       notices = result.notices;
-      await this.post({ ...emptyReply(), ...result.output, notices: [...result.notices, ...result.output.notices] });
+      await this.post({
+        ...emptyReply(),
+        ...result.output,
+        notices: [...result.notices, ...result.output.notices],
+      });
       this.log.info({ ms: Date.now() - started, images: result.output.images.length }, "turn answered");
       return await this.finish("done");
     } catch (error) {
@@ -160,13 +175,17 @@ class Turn {
       await store.deleteThread(this.message.threadId);
       if (mapped && mapped.backend === backend.name) {
         await backend.deleteThread(mapped.agentThreadId).catch((error: unknown) => {
-          this.log.warn({ err: asDatabotError(error) }, "could not delete the old agent thread; it will expire");
+          this.log.warn(
+            { err: asDatabotError(error) },
+            "could not delete the old agent thread; it will expire",
+          );
         });
       }
       return this.post({ ...emptyReply(), text: RESET_TEXT });
     }
     const failed = await store.latestInThread(this.message.threadId, "failed");
-    if (!failed) return this.post({ ...emptyReply(), text: "There is no failed question in this thread to retry." });
+    if (!failed)
+      return this.post({ ...emptyReply(), text: "There is no failed question in this thread to retry." });
     // Keep what was uploaded and added; start a fresh run and post again.
     const { runId: _run, posted: _posted, ...kept } = failed.checkpoint;
     await store.reopen(failed.seq, kept);

@@ -36,15 +36,23 @@ export class FilePolicy {
       return { ok: false, reason: "its name contains a path (like ../), which is not allowed" };
     }
     // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(name)) return { ok: false, reason: "its name contains control characters" };
-    if (name.length > MAX_NAME_LENGTH) return { ok: false, reason: `its name is longer than ${MAX_NAME_LENGTH} characters` };
+    if (/[\u0000-\u001f\u007f]/.test(name))
+      return { ok: false, reason: "its name contains control characters" };
+    if (name.length > MAX_NAME_LENGTH)
+      return { ok: false, reason: `its name is longer than ${MAX_NAME_LENGTH} characters` };
     const type = fileTypeFor(name);
     if (!type) {
-      return { ok: false, reason: `this file type is not supported (supported: ${supportedExtensionsText()})` };
+      return {
+        ok: false,
+        reason: `this file type is not supported (supported: ${supportedExtensionsText()})`,
+      };
     }
     if (attachment.size === 0) return { ok: false, reason: "the file is empty" };
     if (attachment.size !== undefined && attachment.size > this.maxBytes) {
-      return { ok: false, reason: `it is ${formatBytes(attachment.size)}, over the ${formatBytes(this.maxBytes)} limit` };
+      return {
+        ok: false,
+        reason: `it is ${formatBytes(attachment.size)}, over the ${formatBytes(this.maxBytes)} limit`,
+      };
     }
     return { ok: true, name, type };
   }
@@ -74,7 +82,8 @@ export class FilePolicy {
       throw error;
     }
     const head = Buffer.concat(chunks);
-    const problem = head.length === 0 ? "the file is empty" : await contentProblem(head, type.content, type.extension);
+    const problem =
+      head.length === 0 ? "the file is empty" : await contentProblem(head, type.content, type.extension);
     if (problem === undefined && head.length > this.maxBytes) {
       source.destroy();
       throw new FileRefusedError(name, `it is over the ${formatBytes(this.maxBytes)} limit`);
@@ -96,7 +105,8 @@ export class FilePolicy {
         if (next.done) return;
         const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
         total += chunk.length;
-        if (total > this.maxBytes) throw new FileRefusedError(name, `it is over the ${formatBytes(this.maxBytes)} limit`);
+        if (total > this.maxBytes)
+          throw new FileRefusedError(name, `it is over the ${formatBytes(this.maxBytes)} limit`);
         yield chunk;
       }
     } finally {
@@ -124,7 +134,11 @@ const KIND_NAMES: Record<ContentKind, string> = {
   tar: "a tar archive",
 };
 
-async function contentProblem(head: Buffer, kind: ContentKind, extension: string): Promise<string | undefined> {
+async function contentProblem(
+  head: Buffer,
+  kind: ContentKind,
+  extension: string,
+): Promise<string | undefined> {
   if (kind === "text") {
     const binary = head.includes(0) || (await isBinaryFile(head, head.length));
     return binary ? `it is named ${extension} but its content is binary, not text` : undefined;
@@ -132,7 +146,10 @@ async function contentProblem(head: Buffer, kind: ContentKind, extension: string
   const signatures = SIGNATURES[kind] ?? [];
   const matches = signatures.some(({ bytes, offset = 0 }) => bytes.every((b, i) => head[offset + i] === b));
   if (matches) return undefined;
-  const detail = extension === ".xlsx" || extension === ".docx" || extension === ".pptx" ? " (Office files are zip containers)" : "";
+  const detail =
+    extension === ".xlsx" || extension === ".docx" || extension === ".pptx"
+      ? " (Office files are zip containers)"
+      : "";
   return `it is named ${extension} but its content is not ${KIND_NAMES[kind]}${detail}`;
 }
 
@@ -144,7 +161,9 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit += 1;
   }
-  return unit === 0 ? `${value} bytes` : `${value >= 10 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+  return unit === 0
+    ? `${value} bytes`
+    : `${value >= 10 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
 }
 
 function quoteName(name: string): string {

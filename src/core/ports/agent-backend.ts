@@ -98,7 +98,12 @@ export interface AgentBackend {
   run(threadId: string, observer: RunObserver, signal?: AbortSignal): Promise<AgentOutput>;
 
   /** Reattaches to a run started earlier (after a restart) and follows it to the end. */
-  resumeRun(threadId: string, runId: string, observer: RunObserver, signal?: AbortSignal): Promise<AgentOutput>;
+  resumeRun(
+    threadId: string,
+    runId: string,
+    observer: RunObserver,
+    signal?: AbortSignal,
+  ): Promise<AgentOutput>;
 
   /** Cancels a run; succeeds when the run already ended. */
   cancelRun(threadId: string, runId: string): Promise<void>;
