@@ -38,8 +38,11 @@ export function readCoreConfig(r: EnvReader, cwd: string): CoreConfig {
     host: r.read("HOST", schemas.text(), mode === "local" ? "127.0.0.1" : "0.0.0.0") ?? "127.0.0.1",
     dataDir: path.resolve(cwd, r.read("DATA_DIR", schemas.text(), "./data") ?? "./data"),
     logLevel:
-      r.read("LOG_LEVEL", schemas.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info") ??
-      "info",
+      r.read(
+        "LOG_LEVEL",
+        schemas.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+        "info",
+      ) ?? "info",
     maxConcurrentRuns: r.read("MAX_CONCURRENT_RUNS", schemas.int(1, 1000), 8) ?? 8,
     maxFileBytes: (r.read("MAX_FILE_MB", schemas.number(0.001, 512), 512) ?? 512) * MB,
     dedupeTtlMs: (r.read("DEDUPE_TTL_HOURS", schemas.number(24, 24 * 30), 48) ?? 48) * 3600_000,

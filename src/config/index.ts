@@ -39,7 +39,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const local = core.mode === "local";
   const azure = readAzureConfig(r);
   const backendChoice = r.read("AGENT_BACKEND", schemas.oneOf(["auto", "azure", "local"]), "auto") ?? "auto";
-  const backend = backendChoice === "auto" ? (r.has("AZURE_AI_PROJECT_ENDPOINT") ? "azure" : "local") : backendChoice;
+  const backend =
+    backendChoice === "auto" ? (r.has("AZURE_AI_PROJECT_ENDPOINT") ? "azure" : "local") : backendChoice;
   if (backend === "azure" && !r.has("AZURE_AI_PROJECT_ENDPOINT")) {
     r.fail("AZURE_AI_PROJECT_ENDPOINT is required when AGENT_BACKEND is azure");
   }
@@ -63,7 +64,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 /** Production refuses anything that would run unauthenticated or unsandboxed, naming the setting. */
 function checkProduction(config: Config, r: EnvReader): void {
   if (config.teams && !config.teams.appId) {
-    r.fail("MicrosoftAppId is required in production mode (without it the Teams endpoint accepts unsigned requests)");
+    r.fail(
+      "MicrosoftAppId is required in production mode (without it the Teams endpoint accepts unsigned requests)",
+    );
   }
   if (config.slack && !config.slack.signingSecret && !config.slack.appToken) {
     r.fail("SLACK_SIGNING_SECRET is required in production mode to verify Slack's requests");

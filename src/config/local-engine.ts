@@ -35,7 +35,11 @@ export function readLocalEngineConfig(r: EnvReader): LocalEngineConfig {
   let model: ModelConfig | undefined;
   if (r.has("MODEL_BASE_URL")) {
     const baseUrl = r.read("MODEL_BASE_URL", schemas.url());
-    const name = r.require("MODEL_NAME", schemas.text(), "when MODEL_BASE_URL is set (e.g. gpt-4o-mini, llama3.1)");
+    const name = r.require(
+      "MODEL_NAME",
+      schemas.text(),
+      "when MODEL_BASE_URL is set (e.g. gpt-4o-mini, llama3.1)",
+    );
     if (baseUrl && name) {
       model = {
         baseUrl: baseUrl.replace(/\/+$/, ""),

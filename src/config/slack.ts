@@ -17,7 +17,10 @@ export function readSlackConfig(r: EnvReader): SlackConfig | undefined {
   if (!r.has("SLACK_BOT_TOKEN")) return undefined;
   const botToken = r.read("SLACK_BOT_TOKEN", schemas.text().regex(/^xoxb-/, "a bot token starts with xoxb-"));
   const signingSecret = r.read("SLACK_SIGNING_SECRET", schemas.text());
-  const appToken = r.read("SLACK_APP_TOKEN", schemas.text().regex(/^xapp-/, "an app-level token starts with xapp-"));
+  const appToken = r.read(
+    "SLACK_APP_TOKEN",
+    schemas.text().regex(/^xapp-/, "an app-level token starts with xapp-"),
+  );
   if (!signingSecret && !appToken && !r.has("SLACK_SIGNING_SECRET") && !r.has("SLACK_APP_TOKEN")) {
     r.fail(
       "SLACK_SIGNING_SECRET (HTTP events) or SLACK_APP_TOKEN (Socket Mode) is required when SLACK_BOT_TOKEN is set",

@@ -28,8 +28,11 @@ export function readTeamsConfig(r: EnvReader, localMode: boolean): TeamsConfig |
   const enabled = r.read("TEAMS_ENABLED", schemas.bool(), localMode ? "true" : "false") ?? false;
   if (!enabled && !r.has("MicrosoftAppId")) return undefined;
   const appType =
-    r.read("MicrosoftAppType", schemas.oneOf(["MultiTenant", "SingleTenant", "UserAssignedMsi"]), "MultiTenant") ??
-    "MultiTenant";
+    r.read(
+      "MicrosoftAppType",
+      schemas.oneOf(["MultiTenant", "SingleTenant", "UserAssignedMsi"]),
+      "MultiTenant",
+    ) ?? "MultiTenant";
   const appId = r.read("MicrosoftAppId", schemas.text()) ?? "";
   const appPassword = r.read("MicrosoftAppPassword", schemas.text());
   const tenantId = r.read("MicrosoftAppTenantId", schemas.text());
@@ -54,7 +57,10 @@ export function readTeamsConfig(r: EnvReader, localMode: boolean): TeamsConfig |
         tenantId: graphTenant ?? "",
         clientId: clientId ?? "",
         clientSecret,
-        apiUrl: (r.read("GRAPH_API_URL", schemas.url(), "https://graph.microsoft.com/v1.0") ?? "").replace(/\/+$/, ""),
+        apiUrl: (r.read("GRAPH_API_URL", schemas.url(), "https://graph.microsoft.com/v1.0") ?? "").replace(
+          /\/+$/,
+          "",
+        ),
         authorityHost: (
           r.read("GRAPH_AUTHORITY_HOST", schemas.url(), "https://login.microsoftonline.com") ?? ""
         ).replace(/\/+$/, ""),

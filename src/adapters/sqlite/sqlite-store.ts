@@ -6,7 +6,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import type { EnqueueResult, InboxItem, InboxStatus, Store, ThreadRecord, TurnCheckpoint } from "../../core/ports";
+import type {
+  EnqueueResult,
+  InboxItem,
+  InboxStatus,
+  Store,
+  ThreadRecord,
+  TurnCheckpoint,
+} from "../../core/ports";
 import type { InboundMessage, JsonValue } from "../../core/types";
 import { SCHEMA_SQL, SCHEMA_VERSION } from "./schema";
 
@@ -60,7 +67,8 @@ export class SqliteStore implements Store {
     const now = this.now();
     const insert = this.db.transaction((): EnqueueResult => {
       const seen = this.db.prepare("SELECT 1 FROM dedupe WHERE key = ? AND expires_at > ?");
-      if (keys.some((key) => seen.get(key, now) !== undefined)) return { accepted: false, reason: "duplicate" };
+      if (keys.some((key) => seen.get(key, now) !== undefined))
+        return { accepted: false, reason: "duplicate" };
       const remember = this.db.prepare(
         "INSERT INTO dedupe (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at",
       );
@@ -160,8 +168,7 @@ export class SqliteStore implements Store {
     // A reopened item goes to the back of its thread's queue, so it cannot overtake messages sent after it.
     const reopen = this.db.transaction((): boolean => {
       const row = this.db.prepare("SELECT * FROM inbox WHERE seq = ? AND status = 'failed'").get(seq) as
-        | (InboxRow & { message_id: string; thread_id: string })
-        | undefined;
+        (InboxRow & { message_id: string; thread_id: string }) | undefined;
       if (!row) return false;
       this.db.prepare("DELETE FROM inbox WHERE seq = ?").run(seq);
       this.db
@@ -169,7 +176,14 @@ export class SqliteStore implements Store {
           `INSERT INTO inbox (message_id, thread_id, message, status, attempts, checkpoint, enqueued_at)
            VALUES (?, ?, ?, 'pending', ?, ?, ?)`,
         )
-        .run(row.message_id, row.thread_id, row.message, row.attempts, JSON.stringify(checkpoint), this.now());
+        .run(
+          row.message_id,
+          row.thread_id,
+          row.message,
+          row.attempts,
+          JSON.stringify(checkpoint),
+          this.now(),
+        );
       return true;
     });
     return reopen.immediate();
@@ -181,8 +195,7 @@ export class SqliteStore implements Store {
 
   async getThread(chatThreadId: string): Promise<ThreadRecord | undefined> {
     const row = this.db.prepare("SELECT * FROM threads WHERE chat_thread_id = ?").get(chatThreadId) as
-      | ThreadRow
-      | undefined;
+      ThreadRow | undefined;
     return row ? toThread(row) : undefined;
   }
 
@@ -203,14 +216,18 @@ export class SqliteStore implements Store {
 
   async listThreads(platformPrefix: string, limit: number): Promise<ThreadRecord[]> {
     const rows = this.db
-      .prepare("SELECT * FROM threads WHERE chat_thread_id LIKE ? ESCAPE '\\' ORDER BY updated_at DESC, rowid DESC LIMIT ?")
+      .prepare(
+        "SELECT * FROM threads WHERE chat_thread_id LIKE ? ESCAPE '\\' ORDER BY updated_at DESC, rowid DESC LIMIT ?",
+      )
       .all(`${platformPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit) as ThreadRow[];
     return rows.map(toThread);
   }
 
   async getValue<T extends JsonValue>(namespace: string, key: string): Promise<T | undefined> {
     const row = this.db
-      .prepare("SELECT value FROM kv WHERE namespace = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)")
+      .prepare(
+        "SELECT value FROM kv WHERE namespace = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)",
+      )
       .get(namespace, key, this.now()) as { value: string } | undefined;
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
