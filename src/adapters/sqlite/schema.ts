@@ -12,6 +12,7 @@ CREATE TABLE IF NOT EXISTS inbox (
   seq          INTEGER PRIMARY KEY AUTOINCREMENT,
   message_id   TEXT NOT NULL UNIQUE,
   thread_id    TEXT NOT NULL,
+  platform     TEXT NOT NULL,
   message      TEXT NOT NULL,
   status       TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'done', 'failed')),
   attempts     INTEGER NOT NULL DEFAULT 0,

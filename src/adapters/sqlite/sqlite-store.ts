@@ -75,23 +75,31 @@ export class SqliteStore implements Store {
       for (const key of keys) remember.run(key, now + dedupeTtlMs);
       const result = this.db
         .prepare(
-          `INSERT INTO inbox (message_id, thread_id, message, status, enqueued_at) VALUES (?, ?, ?, 'pending', ?)
+          `INSERT INTO inbox (message_id, thread_id, platform, message, status, enqueued_at)
+           VALUES (?, ?, ?, ?, 'pending', ?)
            ON CONFLICT (message_id) DO NOTHING`,
         )
-        .run(message.id, message.threadId, JSON.stringify(message), now);
+        .run(message.id, message.threadId, message.platform, JSON.stringify(message), now);
       if (result.changes === 0) return { accepted: false, reason: "duplicate" };
       return { accepted: true, seq: Number(result.lastInsertRowid) };
     });
     return insert.immediate();
   }
 
-  async claimNext(owner: string, leaseMs: number): Promise<InboxItem | undefined> {
+  async claimNext(
+    owner: string,
+    leaseMs: number,
+    platforms: readonly string[],
+  ): Promise<InboxItem | undefined> {
     const now = this.now();
+    if (platforms.length === 0) return undefined;
+    const platformList = JSON.stringify(platforms);
     const claim = this.db.transaction((): InboxItem | undefined => {
       const row = this.db
         .prepare(
           `SELECT seq FROM inbox i
            WHERE i.not_before <= @now
+             AND i.platform IN (SELECT value FROM json_each(@platformList))
              AND (i.status = 'pending' OR (i.status = 'processing' AND i.lease_until < @now))
              AND NOT EXISTS (SELECT 1 FROM inbox j WHERE j.thread_id = i.thread_id AND j.seq < i.seq
                              AND j.status IN ('pending', 'processing'))
@@ -99,7 +107,7 @@ export class SqliteStore implements Store {
                              AND k.status = 'processing' AND k.lease_until >= @now)
            ORDER BY i.seq LIMIT 1`,
         )
-        .get({ now }) as { seq: number } | undefined;
+        .get({ now, platformList }) as { seq: number } | undefined;
       if (!row) return undefined;
       this.db
         .prepare(
@@ -173,12 +181,13 @@ export class SqliteStore implements Store {
       this.db.prepare("DELETE FROM inbox WHERE seq = ?").run(seq);
       this.db
         .prepare(
-          `INSERT INTO inbox (message_id, thread_id, message, status, attempts, checkpoint, enqueued_at)
-           VALUES (?, ?, ?, 'pending', ?, ?, ?)`,
+          `INSERT INTO inbox (message_id, thread_id, platform, message, status, attempts, checkpoint, enqueued_at)
+           VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
         )
         .run(
           row.message_id,
           row.thread_id,
+          row.platform,
           row.message,
           row.attempts,
           JSON.stringify(checkpoint),

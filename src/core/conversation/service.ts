@@ -50,6 +50,7 @@ export class ConversationService implements MessageSink {
   private readonly owner: string;
   private readonly runner: TurnRunner;
   private readonly surfaces: Map<string, ChatSurface>;
+  private readonly platforms: string[];
   private readonly running = new Map<number, AbortController>();
   private readonly events = new EventEmitter();
   private running_ = false;
@@ -63,6 +64,7 @@ export class ConversationService implements MessageSink {
     this.settings = { pollIntervalMs: 1000, ...deps.settings };
     this.owner = deps.workerId ?? `worker-${randomUUID()}`;
     this.surfaces = new Map(deps.surfaces.map((s) => [s.platform, s]));
+    this.platforms = [...this.surfaces.keys()];
     this.runner = new TurnRunner({
       store: deps.store,
       backend: deps.backend,
@@ -155,7 +157,7 @@ export class ConversationService implements MessageSink {
     while (this.running_ && this.running.size < this.settings.maxConcurrentRuns) {
       let item: InboxItem | undefined;
       try {
-        item = await this.store.claimNext(this.owner, this.settings.leaseMs);
+        item = await this.store.claimNext(this.owner, this.settings.leaseMs, this.platforms);
       } catch (error) {
         this.logger.error({ err: asDatabotError(error) }, "could not claim work from the store");
         return;

@@ -62,10 +62,11 @@ export interface Store {
   enqueue(message: InboundMessage, dedupeTtlMs: number): Promise<EnqueueResult>;
 
   /**
-   * Claims the oldest runnable item: pending (or processing with an expired lease), with no earlier unfinished
-   * item in its thread, and no other claimed item in its thread. Returns undefined when nothing is runnable.
+   * Claims the oldest runnable item of the given platforms: pending (or processing with an expired lease), with
+   * no earlier unfinished item in its thread, and no other claimed item in its thread. A worker names only the
+   * platforms it can answer on, so a CLI run and a server can share one store. Undefined when nothing is runnable.
    */
-  claimNext(owner: string, leaseMs: number): Promise<InboxItem | undefined>;
+  claimNext(owner: string, leaseMs: number, platforms: readonly string[]): Promise<InboxItem | undefined>;
 
   /** Extends a lease the owner still holds; false when it was lost (the owner must stop working on it). */
   renewLease(seq: number, owner: string, leaseMs: number): Promise<boolean>;
