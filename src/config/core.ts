@@ -13,7 +13,8 @@ export interface CoreConfig {
   host: string;
   /** Where the SQLite store, sessions and outputs live. */
   dataDir: string;
-  logLevel: LogLevel;
+  /** Absent when LOG_LEVEL is unset: the server then logs at info, the CLI at warn. */
+  logLevel?: LogLevel;
   /** Turns that may run at once across all threads. */
   maxConcurrentRuns: number;
   /** Largest attachment accepted, in bytes (Azure's own limit is 512 MB). */
@@ -37,12 +38,10 @@ export function readCoreConfig(r: EnvReader, cwd: string): CoreConfig {
     port: r.read("PORT", schemas.int(0, 65535), 3978) ?? 3978,
     host: r.read("HOST", schemas.text(), mode === "local" ? "127.0.0.1" : "0.0.0.0") ?? "127.0.0.1",
     dataDir: path.resolve(cwd, r.read("DATA_DIR", schemas.text(), "./data") ?? "./data"),
-    logLevel:
-      r.read(
-        "LOG_LEVEL",
-        schemas.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
-        "info",
-      ) ?? "info",
+    logLevel: r.read(
+      "LOG_LEVEL",
+      schemas.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+    ),
     maxConcurrentRuns: r.read("MAX_CONCURRENT_RUNS", schemas.int(1, 1000), 8) ?? 8,
     maxFileBytes: (r.read("MAX_FILE_MB", schemas.number(0.001, 512), 512) ?? 512) * MB,
     dedupeTtlMs: (r.read("DEDUPE_TTL_HOURS", schemas.number(24, 24 * 30), 48) ?? 48) * 3600_000,

@@ -1,0 +1,130 @@
+/**
+ * `databot ask`: one turn through the same core as the chat surfaces. Prints the answer, writes images and
+ * files into --out, and exits 0 when answered, 2 when the input was refused, 1 on failure.
+ */
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { parseArgs } from "node:util";
+import type { Config } from "../config";
+import type { Logger } from "../core/logger";
+import type { AgentBackend } from "../core/ports";
+import { encodeThreadId } from "../core/thread-id";
+import type { AttachmentMeta, InboundMessage, Reply } from "../core/types";
+import { startDatabot } from "../server/app";
+import { CliSurface } from "./cli-surface";
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export const ASK_USAGE = `Usage: databot ask [--file <path>]... [--thread <name>] [--out <dir>] "<question>"
+
+  --file <path>    a file to share with the question (repeatable)
+  --thread <name>  continue the conversation of that name (files and results carry over)
+  --out <dir>      where to write the answer's charts and files (default: ./databot-output)
+`;
+
+export const EXIT_ANSWERED = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_REFUSED = 2;
+
+export async function askCommand(
+  argv: string[],
+  config: Config,
+  logger: Logger,
+  createBackend: (config: Config, logger: Logger) => Promise<AgentBackend>,
+  io: CliIo,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      file: { type: "string", multiple: true, default: [] },
+      thread: { type: "string" },
+      out: { type: "string", default: "databot-output" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(ASK_USAGE);
+    return EXIT_ANSWERED;
+  }
+  const question = positionals.join(" ").trim();
+  if (question === "" && values.file.length === 0) {
+    io.stderr.write(ASK_USAGE);
+    return EXIT_REFUSED;
+  }
+  const attachments: AttachmentMeta[] = [];
+  for (const file of values.file) {
+    const absolute = path.resolve(file);
+    if (!fs.existsSync(absolute) || !fs.statSync(absolute).isFile()) {
+      io.stderr.write(`databot: "${file}" is not a file.\n`);
+      return EXIT_REFUSED;
+    }
+    attachments.push({
+      name: path.basename(absolute),
+      size: fs.statSync(absolute).size,
+      ref: { path: absolute },
+    });
+  }
+
+  const surface = new CliSurface(io.stderr);
+  const databot = await startDatabot(config, logger, createBackend, {
+    http: false,
+    surfaceFactories: [],
+    extraSurfaces: [surface],
+  });
+  try {
+    const message: InboundMessage = {
+      id: `cli:${randomUUID()}`,
+      platform: "cli",
+      threadId: encodeThreadId("cli", [values.thread ?? randomUUID()]),
+      author: { id: "cli", name: "you" },
+      text: question,
+      attachments,
+      sentAt: new Date().toISOString(),
+    };
+    const replied = surface.replyTo(message.id);
+    await databot.service.receive(message);
+    const reply = await replied;
+    return await printReply(reply, path.resolve(values.out), io);
+  } finally {
+    await databot.close();
+  }
+}
+
+async function printReply(reply: Reply, outDir: string, io: CliIo): Promise<number> {
+  for (const notice of reply.notices) io.stderr.write(`databot: ${notice.message}\n`);
+  if (reply.error) {
+    io.stderr.write(`databot: ${reply.error.message}\n`);
+    return reply.error.code === "file_refused" ? EXIT_REFUSED : EXIT_FAILED;
+  }
+  if (reply.text) io.stdout.write(`${reply.text.trimEnd()}\n`);
+  if (reply.images.length > 0 || reply.files.length > 0) {
+    fs.mkdirSync(outDir, { recursive: true });
+    for (const image of reply.images) {
+      const target = uniquePath(outDir, image.name);
+      fs.writeFileSync(target, image.data);
+      io.stdout.write(`chart: ${target}\n`);
+    }
+    for (const file of reply.files) {
+      const target = uniquePath(outDir, file.name);
+      await pipeline(await file.open(), fs.createWriteStream(target));
+      io.stdout.write(`file: ${target}\n`);
+    }
+  }
+  const refused = reply.notices.some((n) => n.kind === "file_refused");
+  return refused ? EXIT_REFUSED : EXIT_ANSWERED;
+}
+
+/** A path in `dir` for `name` that does not overwrite an earlier output. */
+function uniquePath(dir: string, name: string): string {
+  const safe = path.basename(name).replace(/[^\w.\- ]/g, "_") || "output";
+  const { name: stem, ext } = path.parse(safe);
+  let candidate = path.join(dir, safe);
+  for (let i = 2; fs.existsSync(candidate); i++) candidate = path.join(dir, `${stem}-${i}${ext}`);
+  return candidate;
+}
