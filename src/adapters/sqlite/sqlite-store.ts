@@ -19,6 +19,9 @@ import { SCHEMA_SQL, SCHEMA_VERSION } from "./schema";
 
 interface InboxRow {
   seq: number;
+  message_id: string;
+  thread_id: string;
+  platform: string;
   message: string;
   status: InboxStatus;
   attempts: number;
@@ -45,6 +48,8 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly now: () => number;
+  /** Prepared statements by SQL text: preparing costs more than running these small queries. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(options: SqliteStoreOptions) {
     if (options.file !== ":memory:") fs.mkdirSync(path.dirname(options.file), { recursive: true });
@@ -66,20 +71,18 @@ export class SqliteStore implements Store {
     const keys = [message.id, ...(message.alternateIds ?? [])];
     const now = this.now();
     const insert = this.db.transaction((): EnqueueResult => {
-      const seen = this.db.prepare("SELECT 1 FROM dedupe WHERE key = ? AND expires_at > ?");
+      const seen = this.sql("SELECT 1 FROM dedupe WHERE key = ? AND expires_at > ?");
       if (keys.some((key) => seen.get(key, now) !== undefined))
         return { accepted: false, reason: "duplicate" };
-      const remember = this.db.prepare(
+      const remember = this.sql(
         "INSERT INTO dedupe (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at",
       );
       for (const key of keys) remember.run(key, now + dedupeTtlMs);
-      const result = this.db
-        .prepare(
-          `INSERT INTO inbox (message_id, thread_id, platform, message, status, enqueued_at)
+      const result = this.sql(
+        `INSERT INTO inbox (message_id, thread_id, platform, message, status, enqueued_at)
            VALUES (?, ?, ?, ?, 'pending', ?)
            ON CONFLICT (message_id) DO NOTHING`,
-        )
-        .run(message.id, message.threadId, message.platform, JSON.stringify(message), now);
+      ).run(message.id, message.threadId, message.platform, JSON.stringify(message), now);
       if (result.changes === 0) return { accepted: false, reason: "duplicate" };
       return { accepted: true, seq: Number(result.lastInsertRowid) };
     });
@@ -95,9 +98,8 @@ export class SqliteStore implements Store {
     if (platforms.length === 0) return undefined;
     const platformList = JSON.stringify(platforms);
     const claim = this.db.transaction((): InboxItem | undefined => {
-      const row = this.db
-        .prepare(
-          `SELECT seq FROM inbox i
+      const row = this.sql(
+        `SELECT seq FROM inbox i
            WHERE i.not_before <= @now
              AND i.platform IN (SELECT value FROM json_each(@platformList))
              AND (i.status = 'pending' OR (i.status = 'processing' AND i.lease_until < @now))
@@ -106,15 +108,12 @@ export class SqliteStore implements Store {
              AND NOT EXISTS (SELECT 1 FROM inbox k WHERE k.thread_id = i.thread_id AND k.seq <> i.seq
                              AND k.status = 'processing' AND k.lease_until >= @now)
            ORDER BY i.seq LIMIT 1`,
-        )
-        .get({ now, platformList }) as { seq: number } | undefined;
+      ).get({ now, platformList }) as { seq: number } | undefined;
       if (!row) return undefined;
-      this.db
-        .prepare(
-          `UPDATE inbox SET status = 'processing', lease_owner = ?, lease_until = ?, attempts = attempts + 1
+      this.sql(
+        `UPDATE inbox SET status = 'processing', lease_owner = ?, lease_until = ?, attempts = attempts + 1
            WHERE seq = ?`,
-        )
-        .run(owner, now + leaseMs, row.seq);
+      ).run(owner, now + leaseMs, row.seq);
       return this.readItem(row.seq);
     });
     return claim.immediate();
@@ -128,16 +127,12 @@ export class SqliteStore implements Store {
   }
 
   async saveCheckpoint(seq: number, owner: string, patch: TurnCheckpoint): Promise<boolean> {
-    const save = this.db.transaction((): boolean => {
-      const row = this.db
-        .prepare("SELECT checkpoint FROM inbox WHERE seq = ? AND lease_owner = ? AND status = 'processing'")
-        .get(seq, owner) as { checkpoint: string } | undefined;
-      if (!row) return false;
-      const merged = { ...(JSON.parse(row.checkpoint) as TurnCheckpoint), ...patch };
-      this.db.prepare("UPDATE inbox SET checkpoint = ? WHERE seq = ?").run(JSON.stringify(merged), seq);
-      return true;
-    });
-    return save.immediate();
+    // A JSON merge patch replaces the patched keys whole, like an object spread.
+    const result = this.sql(
+      `UPDATE inbox SET checkpoint = json_patch(checkpoint, ?)
+       WHERE seq = ? AND lease_owner = ? AND status = 'processing'`,
+    ).run(JSON.stringify(patch), seq, owner);
+    return result.changes === 1;
   }
 
   async finish(seq: number, owner: string, status: "done" | "failed", errorCode?: string): Promise<void> {
@@ -175,24 +170,22 @@ export class SqliteStore implements Store {
   async reopen(seq: number, checkpoint: TurnCheckpoint): Promise<boolean> {
     // A reopened item goes to the back of its thread's queue, so it cannot overtake messages sent after it.
     const reopen = this.db.transaction((): boolean => {
-      const row = this.db.prepare("SELECT * FROM inbox WHERE seq = ? AND status = 'failed'").get(seq) as
+      const row = this.sql("SELECT * FROM inbox WHERE seq = ? AND status = 'failed'").get(seq) as
         (InboxRow & { message_id: string; thread_id: string }) | undefined;
       if (!row) return false;
-      this.db.prepare("DELETE FROM inbox WHERE seq = ?").run(seq);
-      this.db
-        .prepare(
-          `INSERT INTO inbox (message_id, thread_id, platform, message, status, attempts, checkpoint, enqueued_at)
+      this.sql("DELETE FROM inbox WHERE seq = ?").run(seq);
+      this.sql(
+        `INSERT INTO inbox (message_id, thread_id, platform, message, status, attempts, checkpoint, enqueued_at)
            VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
-        )
-        .run(
-          row.message_id,
-          row.thread_id,
-          row.platform,
-          row.message,
-          row.attempts,
-          JSON.stringify(checkpoint),
-          this.now(),
-        );
+      ).run(
+        row.message_id,
+        row.thread_id,
+        row.platform,
+        row.message,
+        row.attempts,
+        JSON.stringify(checkpoint),
+        this.now(),
+      );
       return true;
     });
     return reopen.immediate();
@@ -203,7 +196,7 @@ export class SqliteStore implements Store {
   }
 
   async getThread(chatThreadId: string): Promise<ThreadRecord | undefined> {
-    const row = this.db.prepare("SELECT * FROM threads WHERE chat_thread_id = ?").get(chatThreadId) as
+    const row = this.sql("SELECT * FROM threads WHERE chat_thread_id = ?").get(chatThreadId) as
       ThreadRow | undefined;
     return row ? toThread(row) : undefined;
   }
@@ -220,7 +213,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteThread(chatThreadId: string): Promise<void> {
-    this.db.prepare("DELETE FROM threads WHERE chat_thread_id = ?").run(chatThreadId);
+    this.sql("DELETE FROM threads WHERE chat_thread_id = ?").run(chatThreadId);
   }
 
   async listThreads(platformPrefix: string, limit: number): Promise<ThreadRecord[]> {
@@ -252,23 +245,32 @@ export class SqliteStore implements Store {
 
   async purgeExpired(keepFinishedMs: number): Promise<void> {
     const now = this.now();
-    this.db.prepare("DELETE FROM dedupe WHERE expires_at <= ?").run(now);
-    this.db.prepare("DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?").run(now);
+    this.sql("DELETE FROM dedupe WHERE expires_at <= ?").run(now);
+    this.sql("DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?").run(now);
     this.db
       .prepare("DELETE FROM inbox WHERE status IN ('done', 'failed') AND finished_at <= ?")
       .run(now - keepFinishedMs);
   }
 
   async ping(): Promise<void> {
-    this.db.prepare("SELECT 1").get();
+    this.sql("SELECT 1").get();
   }
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
   private readItem(seq: number): InboxItem | undefined {
-    const row = this.db.prepare("SELECT * FROM inbox WHERE seq = ?").get(seq) as InboxRow | undefined;
+    const row = this.sql("SELECT * FROM inbox WHERE seq = ?").get(seq) as InboxRow | undefined;
     return row ? toItem(row) : undefined;
   }
 }

@@ -164,6 +164,8 @@ export class ConversationService implements MessageSink {
       }
       if (!item) return;
       this.launch(item);
+      // Let HTTP handlers (platform acks) run between claims when many turns start at once.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
