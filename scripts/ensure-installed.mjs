@@ -36,7 +36,9 @@ function npmDependenciesCurrent() {
 }
 
 function pythonReady() {
-  const probe = spawnSync("/usr/bin/python3", ["-c", "import pandas, matplotlib, openpyxl, seccomp"], { stdio: "ignore" });
+  const probe = spawnSync("/usr/bin/python3", ["-c", "import pandas, matplotlib, openpyxl, seccomp"], {
+    stdio: "ignore",
+  });
   return probe.status === 0 && existsSync("/usr/bin/bwrap");
 }
 
@@ -66,7 +68,10 @@ function installDebian(packages) {
     const [command, ...rest] = [...prefix, "apt-get", ...args];
     return run(command, rest, { env });
   };
-  if (apt(["update"]).status !== 0 || apt(["install", "-y", "--no-install-recommends", ...missing]).status !== 0) {
+  if (
+    apt(["update"]).status !== 0 ||
+    apt(["install", "-y", "--no-install-recommends", ...missing]).status !== 0
+  ) {
     console.warn(`databot: apt-get could not install ${missing.join(" ")}; the local engine may not run.`);
     return false;
   }

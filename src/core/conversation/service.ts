@@ -83,9 +83,15 @@ export class ConversationService implements MessageSink {
       return { status: "duplicate" };
     }
     this.logger.info(
-      { messageId: message.id, threadId: message.threadId, seq: result.seq },
+      {
+        messageId: message.id,
+        threadId: message.threadId,
+        seq: result.seq,
+        files: message.attachments.length,
+      },
       "message received",
     );
+    this.logger.debug({ messageId: message.id, text: message.text }, "message text");
     this.schedule();
     void this.announceQueuePosition(message);
     return { status: "accepted" };
