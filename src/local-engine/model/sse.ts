@@ -9,7 +9,9 @@ export interface SseEvent {
 }
 
 /** Yields each complete event of the stream; comments and `id`/`retry` fields are skipped. */
-export async function* readSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
+export async function* readSse(
+  body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): AsyncGenerator<SseEvent> {
   const decoder = new TextDecoder();
   let buffer = "";
   let event = "";
