@@ -1,0 +1,115 @@
+/**
+ * The Azure AI Foundry Agent Service backend: databot's agent with the Code Interpreter tool, one agent thread per
+ * chat thread, files uploaded as streams and attached per message, runs streamed for progress.
+ */
+import type { AgentsClient } from "@azure/ai-agents";
+import type { AzureConfig } from "../../config/azure";
+import type { Logger } from "../../core/logger";
+import type {
+  AgentBackend,
+  AgentFileInput,
+  AgentMessageInput,
+  AgentOutput,
+  EnsuredThread,
+  RunObserver,
+  UploadedFile,
+} from "../../core/ports/agent-backend";
+import { provisionAgent } from "./agent-provisioning";
+import { activeRunConflict, statusOf, toDatabotError } from "./errors";
+import { addMessage, uploadFile } from "./messages";
+import type { RetrySettings } from "./retry-policy";
+import { RunFollower, type RunSettings } from "./runs";
+
+export class AzureAgentBackend implements AgentBackend {
+  readonly name = "azure";
+  private agentId?: Promise<string>;
+  private readonly runs: RunFollower;
+
+  constructor(
+    private readonly client: AgentsClient,
+    private readonly config: AzureConfig,
+    private readonly retry: RetrySettings,
+    settings: RunSettings,
+    private readonly logger: Logger,
+  ) {
+    this.runs = new RunFollower(client, retry, settings, logger);
+  }
+
+  /** databot's agent id, provisioned once (and again after a failed attempt). */
+  private agent(): Promise<string> {
+    this.agentId ??= provisionAgent(this.client, this.config, this.logger).catch((error: unknown) => {
+      this.agentId = undefined;
+      throw toDatabotError(error, "preparing databot's agent");
+    });
+    return this.agentId;
+  }
+
+  async ready(): Promise<void> {
+    await this.agent();
+  }
+
+  async ensureThread(existingId: string | undefined): Promise<EnsuredThread> {
+    if (existingId) {
+      try {
+        const thread = await this.client.threads.get(existingId);
+        return { id: thread.id, created: false };
+      } catch (error) {
+        if (statusOf(error) !== 404) throw toDatabotError(error, "opening the agent thread");
+        this.logger.warn({ threadId: existingId }, "the agent thread is gone; starting a new one");
+      }
+    }
+    try {
+      const thread = await this.client.threads.create();
+      this.logger.info({ threadId: thread.id }, "created an agent thread");
+      return { id: thread.id, created: true, ...(existingId ? { replacedExpired: true } : {}) };
+    } catch (error) {
+      throw toDatabotError(error, "creating the agent thread");
+    }
+  }
+
+  uploadFile(file: AgentFileInput, signal?: AbortSignal): Promise<UploadedFile> {
+    return uploadFile(this.client, file, this.logger, signal);
+  }
+
+  async addMessage(threadId: string, message: AgentMessageInput): Promise<string> {
+    try {
+      return await addMessage(this.client, threadId, message, this.retry, this.logger);
+    } catch (error) {
+      // A run that is still ending (for example one just cancelled) holds the thread: wait for it, then add.
+      const conflict = activeRunConflict((error as { cause?: unknown }).cause);
+      if (!conflict?.runId) throw error;
+      this.logger.info({ threadId, runId: conflict.runId }, "waiting for the thread's previous run to end");
+      await this.runs.waitUntilEnded(threadId, conflict.runId, 60_000);
+      return addMessage(this.client, threadId, message, this.retry, this.logger);
+    }
+  }
+
+  async run(threadId: string, observer: RunObserver, signal?: AbortSignal): Promise<AgentOutput> {
+    return this.runs.run(threadId, await this.agent(), observer, signal);
+  }
+
+  resumeRun(
+    threadId: string,
+    runId: string,
+    observer: RunObserver,
+    signal?: AbortSignal,
+  ): Promise<AgentOutput> {
+    return this.runs.resume(threadId, runId, observer, signal);
+  }
+
+  cancelRun(threadId: string, runId: string): Promise<void> {
+    return this.runs.cancel(threadId, runId);
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    try {
+      await this.client.threads.delete(threadId);
+    } catch (error) {
+      if (statusOf(error) !== 404) throw toDatabotError(error, "deleting the agent thread");
+    }
+  }
+
+  async close(): Promise<void> {
+    // The SDK holds no timers; its keep-alive sockets are released by the runtime when idle.
+  }
+}
