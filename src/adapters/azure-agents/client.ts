@@ -24,6 +24,7 @@ function trustedCas(caFile: string): string[] {
   } catch (error) {
     throw new Error(
       `AZURE_AI_CA_FILE: cannot read ${caFile} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      { cause: error },
     );
   }
   return [...tls.rootCertificates, pem];

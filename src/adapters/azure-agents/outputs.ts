@@ -31,8 +31,8 @@ export function fileNameFromSandboxPath(sandboxPath: string, fallback: string): 
   } catch {
     // keep the raw name when it is not valid percent-encoding
   }
-  // eslint-disable-next-line no-control-regex
   const clean = base
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
     .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, "_")
     .trim()
     .slice(0, 120);
