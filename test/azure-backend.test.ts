@@ -87,3 +87,59 @@ test("a CSV shared with a question comes back as text, one chart and one generat
   expect(message!.attachments).toEqual([{ file_id: file.id, tools: [{ type: "code_interpreter" }] }]);
   expect(JSON.stringify(message!.content)).toContain("From Ada:\\nchart revenue by region");
 });
+
+test("a long analysis with many steps and messages is read to the end, not just the first page of 20", async () => {
+  const calls = Array.from({ length: 25 }, (_, i) => ({ input: `step_${i + 1}()`, logs: `done ${i + 1}` }));
+  const texts = Array.from({ length: 25 }, (_, i) => `Finding ${i + 1}.`);
+  const paged = createAzureBackend(fake.azureConfig(), silentLogger, { pollIntervalMs: 10, pageSize: 10 });
+  for (const reader of [backend, paged]) {
+    fake.queueTurn({ code: calls, text: texts });
+    const thread = await reader.ensureThread(undefined);
+    await reader.addMessage(thread.id, { text: "go through everything", files: [] });
+    const output = await reader.run(thread.id, recorder());
+    expect(output.code.map((c) => c.code)).toEqual(calls.map((c) => c.input));
+    expect(output.code.map((c) => c.output)).toEqual(calls.map((c) => c.logs));
+    expect(output.text).toBe(texts.join("\n\n"));
+  }
+  // With 10 per page, the run's 50 steps and 25 messages took several pages, each asked for after the last id.
+  const stepPages = fake.requestsTo("GET /threads/*/runs/*/steps").filter((r) => r.query.limit === "10");
+  expect(stepPages.length).toBeGreaterThanOrEqual(5);
+  expect(stepPages.slice(1).every((r) => r.query.after?.startsWith("step_"))).toBe(true);
+});
+
+test("databot's agent is found among many and brought up to date instead of created again", async () => {
+  for (let i = 0; i < 30; i++) {
+    const agent = {
+      id: `asst_other${i}`,
+      object: "assistant",
+      created_at: 1_700_000_000 + i,
+      name: `other-${i}`,
+    };
+    if (i === 0)
+      Object.assign(agent, { name: "databot", model: "old-model", instructions: "old", tools: [] });
+    fake.state.agents.set(agent.id, { tools: [], ...agent });
+  }
+  await backend.ready();
+  expect(fake.state.agents.size).toBe(30);
+  const databot = fake.state.agents.get("asst_other0")!;
+  expect(databot).toMatchObject({ model: fake.modelDeploymentName, tools: [{ type: "code_interpreter" }] });
+  expect(databot.instructions).toMatch(/save it as a PNG file/);
+
+  const thread = await backend.ensureThread(undefined);
+  await backend.addMessage(thread.id, { text: "hi", files: [] });
+  await backend.run(thread.id, recorder());
+  expect(fake.runs(thread.id)[0]!.assistant_id).toBe("asst_other0");
+});
+
+test("a configured agent id is used as it is", async () => {
+  await backend.ready();
+  const [existing] = [...fake.state.agents.keys()];
+  const configured = createAzureBackend(fake.azureConfig({ agentId: existing }), silentLogger, {
+    pollIntervalMs: 10,
+  });
+  const before = fake.requests.length;
+  await configured.ready();
+  expect(fake.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([
+    `GET /assistants/${existing}`,
+  ]);
+});

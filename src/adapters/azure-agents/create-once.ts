@@ -33,7 +33,14 @@ export async function createOnce<C, F>(
     } catch (error) {
       if (isAbort(error) || !isTransient(error) || attempt >= retry.maxRetries) throw error;
       if (statusOf(error) !== 429) {
-        const existing = await find(token);
+        const existing = await find(token).catch((findError: unknown) => {
+          // Not knowing is not fatal: creating again either succeeds or meets the thread's active run.
+          logger.warn(
+            { what, err: String(findError) },
+            "could not check whether the lost attempt went through",
+          );
+          return undefined;
+        });
         if (existing !== undefined) {
           logger.info({ what, attempt: attempt + 1 }, "the lost attempt had gone through; using its result");
           return { found: existing };

@@ -87,7 +87,7 @@ export class RunFollower {
         return this.reattach(threadId, runId, observer, following, abort);
       }
       if ("found" in outcome) return this.reattach(threadId, outcome.found.id, observer, following, abort);
-      const ended = await this.readStream(outcome.created, threadId, observer, following);
+      const ended = await this.readStream(outcome.created, threadId, observer, following, abort);
       if (!following.runId) {
         const run = await this.findRun(threadId, (r) => r.metadata?.[REQUEST_TOKEN_KEY] === token);
         if (!run)
@@ -205,6 +205,7 @@ export class RunFollower {
     threadId: string,
     observer: RunObserver,
     following: Following,
+    abort: AbortSignal,
   ): Promise<ThreadRun | undefined> {
     const progress = new ProgressTracker(observer);
     try {
@@ -229,7 +230,7 @@ export class RunFollower {
         }
       }
     } catch (error) {
-      if (isAbort(error)) throw error;
+      if (isAbort(error) || abort.aborted) throw error;
       this.logger.warn(
         { threadId, runId: following.runId, err: String(error) },
         "the run stream broke; polling instead",

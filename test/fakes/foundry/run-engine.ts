@@ -31,6 +31,8 @@ function pieces(text: string, size: number): string[] {
 export class RunEngine {
   private readonly holds = new Map<string, () => void>();
   private readonly playing = new Set<string>();
+  /** Runs released before they reached their hold: they pass it. */
+  private readonly released = new Set<string>();
 
   constructor(private readonly state: FakeState) {}
 
@@ -39,8 +41,9 @@ export class RunEngine {
     return this.playing.has(runId);
   }
 
-  /** Lets held runs (all, or one) go on. */
+  /** Lets held runs go on: one run (now, or when it reaches its hold), or every run holding now. */
   release(runId?: string): void {
+    if (runId !== undefined) this.released.add(runId);
     for (const [id, resume] of this.holds) {
       if (runId === undefined || id === runId) {
         this.holds.delete(id);
@@ -84,7 +87,9 @@ export class RunEngine {
       out.event("thread.run.in_progress", run);
       const shown: string[] = [];
       for (const call of turn.code ?? []) shown.push(...(await this.codeStep(run, call, out, step)));
-      if (turn.hold) await new Promise<void>((resolve) => this.holds.set(run.id, resolve));
+      if (turn.hold && !this.released.has(run.id)) {
+        await new Promise<void>((resolve) => this.holds.set(run.id, resolve));
+      }
       await step();
       const end: FakeRunEnd = turn.end ?? { status: "completed" };
       if (end.status === "completed") {

@@ -130,7 +130,7 @@ export class FakeFoundry {
     this.faults.add(fault);
   }
 
-  /** Lets held runs go on. */
+  /** Lets a held run go on (now, or as soon as it reaches its hold), or every run holding now. */
   release(runId?: string): void {
     this.engine.release(runId);
   }

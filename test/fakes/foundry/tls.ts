@@ -33,8 +33,15 @@ function validFor(cert: forge.pki.Certificate, days: number): void {
   cert.validity.notAfter = new Date(Date.now() + days * 24 * 60 * 60 * 1000);
 }
 
-/** Generates a fresh CA and a server certificate for loopback. */
+let generated: FakeTlsMaterial | undefined;
+
+/** A CA and server certificate for loopback, generated once per process (key generation is the slow part). */
 export function generateTlsMaterial(): FakeTlsMaterial {
+  generated ??= freshTlsMaterial();
+  return generated;
+}
+
+function freshTlsMaterial(): FakeTlsMaterial {
   const caKeys = rsaKeys();
   const ca = forge.pki.createCertificate();
   ca.publicKey = caKeys.publicKey;
