@@ -96,6 +96,8 @@ describe("throttling and outages", () => {
     expect(error?.retryable).toBe(true);
     expect(error?.userMessage).toMatch(/not answering.*retried/);
     expect(fake.runs(threadId)).toHaveLength(0);
+    // databot's own attempts only (the SDK's default retry, which would multiply them, is replaced).
+    expect(fake.requestsTo("POST /threads/*/runs")).toHaveLength(4);
   });
 
   test("an upload is not replayed: a failed one is reported as retryable", async () => {

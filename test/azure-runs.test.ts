@@ -139,3 +139,31 @@ test("cancelling a run stops it; cancelling one that already ended succeeds", as
   expect(fake.runs(threadId)[0]!.status).toBe("cancelled");
   await expect(backend.cancelRun(threadId, observer.started[0]!)).resolves.toBeUndefined();
 });
+
+test("a run stream that drops mid-run is followed by polling to the same answer, with one run", async () => {
+  const backend = newBackend();
+  fake.queueTurn({ ...turn, breakStreamAfterEvents: 5 });
+  const threadId = await newQuestion(backend);
+  const observer = observing();
+  expectTheAnswer(await backend.run(threadId, observer));
+  expect(fake.runs(threadId)).toHaveLength(1);
+  expect(fake.requestsTo("GET /threads/*/runs/*").length).toBeGreaterThan(0);
+});
+
+test("charts the code displayed but the answer did not repeat are returned too, each once", async () => {
+  const backend = newBackend();
+  const shown = barChartPng([1, 2, 3]);
+  const onlyInCode = barChartPng([9, 8, 7]);
+  fake.queueTurn({
+    code: [
+      { input: "a()", images: [shown] },
+      { input: "b()", images: [onlyInCode], hideFromAnswer: true },
+    ],
+    text: "Two charts.",
+  });
+  const threadId = await newQuestion(backend);
+  const output = await backend.run(threadId, observing());
+  expect(output.images.map((i) => i.name)).toEqual(["chart-1.png", "chart-2.png"]);
+  expect(output.images[0]!.data.equals(shown)).toBe(true);
+  expect(output.images[1]!.data.equals(onlyInCode)).toBe(true);
+});

@@ -195,13 +195,17 @@ function threadRoutes({ state }: RouteDeps): Route[] {
   ];
 }
 
-/** Writes run events as server-sent events, then `event: done` / `data: [DONE]`. */
-function sseListener(res: http.ServerResponse): RunListener {
+/** Writes run events as server-sent events, then `event: done` / `data: [DONE]`; optionally drops the line. */
+function sseListener(res: http.ServerResponse, breakAfter?: number): RunListener {
   res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
   const open = () => !res.writableEnded && !res.destroyed;
+  let sent = 0;
   return {
     event(name, data) {
-      if (open()) res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      if (!open()) return;
+      if (breakAfter !== undefined && sent >= breakAfter) return void res.socket?.destroy();
+      res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      sent += 1;
     },
     end() {
       if (open()) res.end("event: done\ndata: [DONE]\n\n");
@@ -259,7 +263,7 @@ function runRoutes(deps: RouteDeps): Route[] {
       state.runs.get(threadId)!.push(run);
       const turn = deps.turnFor(threadId);
       if (body.stream === true && !ctx.responseLost) {
-        deps.track(engine.play(run, turn, sseListener(ctx.res)));
+        deps.track(engine.play(run, turn, sseListener(ctx.res, turn.breakStreamAfterEvents)));
         return WRITTEN;
       }
       deps.track(engine.play(run, turn));

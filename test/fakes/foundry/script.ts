@@ -44,6 +44,8 @@ export interface FakeTurn {
   delayMs?: number;
   /** Stay in progress, after the code ran, until `FakeFoundry.release` or a cancel. */
   hold?: boolean;
+  /** Drop a streaming client's connection after this many events (the run goes on). */
+  breakStreamAfterEvents?: number;
 }
 
 /** What the model sees when it picks a turn. */
