@@ -116,7 +116,7 @@ describe("throttling and outages", () => {
     fake = await startFakeFoundry({ token: "the-right-token" });
     backend = makeBackend();
     const wrong = createAzureBackend(fake.azureConfig({ staticToken: "a-wrong-token" }), silentLogger);
-    const error = await wrong.ensureThread(undefined).catch((e: DatabotError) => e);
+    const error = (await wrong.ensureThread(undefined).catch((e: unknown) => e)) as DatabotError;
     expect(error.code).toBe(ErrorCode.BackendUnavailable);
     expect(error.retryable).toBe(false);
     expect(error.userMessage).toMatch(/not allowed/);
