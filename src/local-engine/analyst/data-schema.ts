@@ -1,0 +1,152 @@
+/**
+ * The shape of a loaded table as the load cell reports it, and the judgements the analyst makes from it:
+ * which column is the main date, measure or category, which numbers add up, which look like years or ids.
+ */
+import { z } from "zod";
+import { singular, tokenize } from "./parse/words";
+
+export type ColumnKind = "number" | "date" | "text" | "bool";
+
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+const columnSchema = z.object({
+  name: z.string(),
+  dtype: z.string(),
+  missing: z.number(),
+  unique: z.number(),
+  min: scalar.optional(),
+  max: scalar.optional(),
+  mean: scalar.optional(),
+  /** For dates: the finest unit used ("year" when every date is a 1 January). */
+  resolution: z.enum(["year", "month", "day", "time"]).optional(),
+  /** Distinct values, most frequent first, for text columns with few of them. */
+  values: z.array(z.string()).optional(),
+});
+
+const profileSchema = z.object({
+  file: z.string(),
+  rows: z.number(),
+  columns: z.array(columnSchema),
+  sample: z.object({
+    columns: z.array(z.union([z.string(), z.number()])),
+    data: z.array(z.array(scalar)),
+  }),
+  sheets: z.array(z.string()).optional(),
+});
+
+export type ColumnProfile = z.infer<typeof columnSchema>;
+
+export interface ColumnInfo extends ColumnProfile {
+  kind: ColumnKind;
+}
+
+export interface DataSchema {
+  /** The file name inside `/mnt/data`. */
+  file: string;
+  rows: number;
+  columns: ColumnInfo[];
+  sample: { columns: string[]; data: (string | number | boolean | null)[][] };
+  /** Sheet names of a workbook (the first one is loaded). */
+  sheets?: string[];
+}
+
+/** The pandas dtype as one of the kinds the analyst reasons about. */
+export function kindOfDtype(dtype: string): ColumnKind {
+  if (/^bool/i.test(dtype)) return "bool";
+  if (/^datetime64/i.test(dtype)) return "date";
+  if (/^(u?int|float|Int|UInt|Float)\d*/.test(dtype)) return "number";
+  return "text";
+}
+
+/** Reads the JSON the load cell printed; throws when it is not a profile. */
+export function parseProfile(json: unknown): DataSchema {
+  const profile = profileSchema.parse(json);
+  return {
+    file: profile.file.replace(/^.*\//, ""),
+    rows: profile.rows,
+    columns: profile.columns.map((c) => ({ ...c, kind: kindOfDtype(c.dtype) })),
+    sample: { columns: profile.sample.columns.map(String), data: profile.sample.data },
+    sheets: profile.sheets,
+  };
+}
+
+export function columnByName(schema: DataSchema, name: string): ColumnInfo | undefined {
+  return schema.columns.find((c) => c.name === name);
+}
+
+/** Integers that look like calendar years (a "Year" column of 1900…2020). */
+export function isYearLike(column: ColumnInfo): boolean {
+  if (column.kind !== "number") return false;
+  const { min, max } = column;
+  if (typeof min !== "number" || typeof max !== "number") return false;
+  return /year|yr/i.test(column.name) && Number.isInteger(min) && min >= 1000 && max <= 2999;
+}
+
+/** Row ids, codes and keys: numbers no one wants summed or charted. */
+export function isIdLike(column: ColumnInfo, rows: number): boolean {
+  if (
+    /(^|[^a-z])(id|key|code|zip|postcode|phone)([^a-z]|$)/i.test(column.name) ||
+    /[a-z]Id$/.test(column.name)
+  ) {
+    return true;
+  }
+  const { min, max } = column;
+  if (column.kind !== "number" || rows <= 20 || column.unique !== rows) return false;
+  // A running number 1…n (or 0…n-1) is a row number.
+  return (
+    typeof min === "number" && typeof max === "number" && Number.isInteger(min) && max - min === rows - 1
+  );
+}
+
+const NOT_ADDITIVE = new Set(
+  (
+    "price rate ratio percent percentage pct avg average mean median score temp temperature age speed index per " +
+    "lat latitude lon lng longitude rating margin share min max minimum maximum"
+  ).split(" "),
+);
+const ADDITIVE = new Set(
+  (
+    "sale revenue amount total count quantity qty unit sold cost spend spending profit order death case population " +
+    "visit view click download volume generation budget expense fee payment birth session precipitation rainfall " +
+    "hour minute call ticket item sum deposit withdrawal loss gain donation contribution export import production"
+  ).split(" "),
+);
+
+/** Numbers that make sense summed (sales, counts); others (prices, temperatures, rates) are averaged. */
+export function isAdditive(column: ColumnInfo): boolean {
+  const words = tokenize(column.name).map(singular);
+  if (words.some((w) => NOT_ADDITIVE.has(w))) return false;
+  return words.some((w) => ADDITIVE.has(w));
+}
+
+/** The first date column: the x-axis of a time series. */
+export function mainDate(schema: DataSchema): ColumnInfo | undefined {
+  return schema.columns.find((c) => c.kind === "date" && c.unique > 1);
+}
+
+/** The numbers worth charting: not ids, not years. */
+export function measures(schema: DataSchema): ColumnInfo[] {
+  return schema.columns.filter(
+    (c) => c.kind === "number" && !isIdLike(c, schema.rows) && !isYearLike(c) && c.unique > 1,
+  );
+}
+
+/** Text columns with a handful of repeated values, fewest first among 2…30 values. */
+export function categories(schema: DataSchema): ColumnInfo[] {
+  const candidates = schema.columns.filter(
+    (c) => (c.kind === "text" || c.kind === "bool") && c.unique >= 2 && c.unique < schema.rows,
+  );
+  const small = candidates.filter((c) => c.unique <= 30);
+  const rest = candidates.filter((c) => c.unique > 30).sort((a, b) => a.unique - b.unique);
+  return [...small, ...rest];
+}
+
+/** The number to chart when none was named: a summable one first. */
+export function mainMeasure(schema: DataSchema): ColumnInfo | undefined {
+  const all = measures(schema);
+  return all.find(isAdditive) ?? all[0];
+}
+
+export function mainCategory(schema: DataSchema): ColumnInfo | undefined {
+  return categories(schema)[0];
+}

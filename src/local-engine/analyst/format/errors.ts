@@ -1,0 +1,93 @@
+/** A failed cell, in words: what went wrong, and the columns (and values) that do exist. */
+import type { CellResult } from "../../types";
+import type { DataSchema } from "../data-schema";
+import type { AnalysisPlan } from "../plan";
+import { code, formatValue } from "./markdown";
+
+const LIMIT_WORDS: Record<string, string> = {
+  wall_clock: "took longer than the time allowed for one step",
+  cpu: "used more CPU time than allowed",
+  memory: "ran out of the memory allowed",
+  output: "printed more output than allowed",
+  disk: "wrote more data than the session may hold",
+  killed: "was stopped",
+};
+
+/** The exception in one line: "ValueError: No rows match: weather is rian". */
+export function errorLine(result: CellResult): string {
+  if (result.error) return `${result.error.name}: ${result.error.message}`.trim();
+  if (result.limit) return `the code ${LIMIT_WORDS[result.limit] ?? `hit the ${result.limit} limit`}`;
+  const lastLine = result.stderr.trim().split("\n").pop();
+  return lastLine || "the code failed without a message";
+}
+
+/** Failed reading the file. */
+export function loadErrorText(file: string, result: CellResult): string {
+  return [
+    `I couldn't read **${file}** as a table: ${code(errorLine(result))}.`,
+    "",
+    "I read CSV files (any delimiter), Excel workbooks (.xlsx, first sheet), JSON (a list of records) and text tables.",
+    "If the file has a title block above the header or several tables in one sheet, save just the table and share it again.",
+  ].join("\n");
+}
+
+function filterColumns(plan: AnalysisPlan): string[] {
+  return [...new Set(plan.filters.map((f) => f.column))];
+}
+
+/** Failed running the analysis. */
+export function analysisErrorText(plan: AnalysisPlan, schema: DataSchema, result: CellResult): string {
+  const lines = [`That didn't work: ${code(errorLine(result))}.`, ""];
+  for (const filter of plan.filters) {
+    const column = schema.columns.find((c) => c.name === filter.column);
+    if (!("values" in filter) || filter.exact || !column?.values) continue;
+    for (const wanted of filter.values) {
+      const near = closestValue(wanted, column.values);
+      if (near) lines.push(`Did you mean ${code(near)} (${code(filter.column)} has no ${code(wanted)})?`);
+    }
+  }
+  for (const name of filterColumns(plan)) {
+    const column = schema.columns.find((c) => c.name === name);
+    if (column?.values) {
+      const shown = column.values.slice(0, 20).map(code).join(", ");
+      lines.push(`Values of ${code(name)}: ${shown}${column.values.length > 20 ? ", …" : ""}.`);
+    } else if (column && column.min !== undefined && column.max !== undefined) {
+      lines.push(`${code(name)} runs from ${formatValue(column.min)} to ${formatValue(column.max)}.`);
+    }
+  }
+  lines.push(
+    `Columns in **${schema.file}**: ${schema.columns.map((c) => `${code(c.name)} (${c.kind})`).join(", ")}.`,
+  );
+  return lines.join("\n");
+}
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current.push(
+        Math.min(
+          (previous[j] as number) + 1,
+          (current[j - 1] as number) + 1,
+          (previous[j - 1] as number) + cost,
+        ),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+/** The known value closest to a misspelt one, if it is close. */
+export function closestValue(wanted: string, values: string[]): string | undefined {
+  const target = wanted.toLowerCase();
+  let best: { value: string; d: number } | undefined;
+  for (const value of values) {
+    const d = distance(target, value.toLowerCase());
+    if (!best || d < best.d) best = { value, d };
+  }
+  return best && best.d <= Math.max(1, Math.floor(target.length / 3)) ? best.value : undefined;
+}

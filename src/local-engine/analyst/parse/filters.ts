@@ -1,0 +1,297 @@
+/**
+ * Filters in a question: "where region is West", "where temp_max > 20 and weather is rain", "after 2010",
+ * "in March 2014", "between 2010 and 2012", "for MSFT", "excluding sun". Each filter found is cut out of the
+ * text (replaced by a barrier) so the rest of the parser does not read its words as columns.
+ */
+import { type ColumnInfo, type DataSchema, isYearLike, mainDate } from "../data-schema";
+import type { Filter } from "../plan";
+import { findMentions, matchColumn, rankColumns } from "./columns";
+import { isFiller, isKeyword, tokenize } from "./words";
+
+export interface FilterExtraction {
+  filters: Filter[];
+  /** The question with the filters cut out. */
+  text: string;
+  /** Conditions that named no column or compared a value the column cannot hold. */
+  problems: string[];
+}
+
+const MONTHS = [
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december",
+];
+const MONTH =
+  "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
+const YEAR = "(1[0-9]{3}|2[0-9]{3})";
+const ISO_DATE = "(\\d{4}-\\d{2}-\\d{2}|\\d{4}-\\d{2})";
+
+type Op = "eq" | "ne" | "gt" | "ge" | "lt" | "le" | "contains";
+
+/** Comparison words, most specific first. */
+const OPERATORS: [RegExp, Op][] = [
+  [/\s+(?:is not equal to|is not|isn't|is different from|not equal to)\s+|\s*(?:!=|<>|≠)\s*/, "ne"],
+  [
+    /\s+(?:is at least|at least|is greater than or equal to|greater than or equal to|since)\s+|\s*(?:>=|=>|≥)\s*/,
+    "ge",
+  ],
+  [
+    /\s+(?:is at most|at most|is less than or equal to|less than or equal to|until)\s+|\s*(?:<=|=<|≤)\s*/,
+    "le",
+  ],
+  [
+    /\s+(?:is greater than|greater than|is more than|more than|is above|above|is over|over|exceeds|is higher than|higher than|is after|after)\s+|\s*>\s*/,
+    "gt",
+  ],
+  [
+    /\s+(?:is less than|less than|is below|below|is under|under|is lower than|lower than|is before|before)\s+|\s*<\s*/,
+    "lt",
+  ],
+  [/\s+(?:contains|includes|is like|like|mentions)\s+/, "contains"],
+  [/\s+(?:is equal to|equal to|equals|is one of|is in|in|is|are|was|were)\s+|\s*(?:==|=)\s*/, "eq"],
+];
+
+/** Cuts [start, end) out of the text without changing its length, leaving a barrier for the tokenizer. */
+export function blank(text: string, start: number, end: number): string {
+  return text.slice(0, start) + ";".padEnd(end - start, " ") + text.slice(end);
+}
+
+function monthNumber(word: string): number {
+  return MONTHS.findIndex((m) => m.startsWith(word.slice(0, 3))) + 1;
+}
+
+function parseNumber(text: string): number | undefined {
+  const cleaned = text
+    .replace(/[$€£¥,%\s]/g, "")
+    .replace(/^(-?\d+(?:\.\d+)?)k$/i, (_m, n: string) => String(Number(n) * 1000));
+  if (!/^-?\d+(?:\.\d+)?(?:e-?\d+)?$/i.test(cleaned)) return undefined;
+  const value = Number(cleaned);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function unquote(text: string): string {
+  return text
+    .trim()
+    .replace(/^["'`“‘](.*)["'`”’]$/, "$1")
+    .replace(/\s+only$/, "")
+    .trim();
+}
+
+/** The actual value of a text column that a word names, ignoring case and extra spaces. */
+function knownValue(column: ColumnInfo, text: string): string | undefined {
+  const wanted = text.trim().toLowerCase().replace(/\s+/g, " ");
+  return column.values?.find((v) => v.trim().toLowerCase().replace(/\s+/g, " ") === wanted);
+}
+
+/** The column that date words ("after 2010", "where year is 2012") refer to. */
+function timeColumn(schema: DataSchema, text: string): ColumnInfo | undefined {
+  const dates = schema.columns.filter((c) => c.kind === "date");
+  const named = findMentions(tokenize(text), dates)[0]?.columns[0];
+  return named ?? mainDate(schema) ?? schema.columns.find(isYearLike);
+}
+
+function yearFilter(column: ColumnInfo, op: Filter["op"], year: number, month?: number): Filter {
+  if (column.kind === "number") return { column: column.name, op: op as "eq", number: year };
+  return { column: column.name, op: op as "eq", year, ...(month ? { month } : {}) };
+}
+
+/** One condition of a where-clause, e.g. "temp_max > 20". */
+function parseCondition(condition: string, schema: DataSchema, problems: string[]): Filter | undefined {
+  for (const [pattern, op] of OPERATORS) {
+    const match = pattern.exec(condition);
+    if (!match || match.index === 0) continue;
+    const left = condition
+      .slice(0, match.index)
+      .replace(/^(?:the|a|an)\s+/, "")
+      .trim();
+    const right = unquote(condition.slice(match.index + match[0].length));
+    if (!right) return undefined;
+    let column = matchColumn(left, schema.columns);
+    if (!column && /^(year|month|date|day|time)s?$/.test(left)) column = timeColumn(schema, condition);
+    if (!column) {
+      if (tokenize(left).some((t) => t !== ";" && !isFiller(t))) problems.push(`no column matches "${left}"`);
+      return undefined;
+    }
+    return filterFor(column, op, right, problems);
+  }
+  return undefined;
+}
+
+function filterFor(column: ColumnInfo, op: Op, right: string, problems: string[]): Filter | undefined {
+  const name = column.name;
+  if (column.kind === "date") {
+    if (op === "contains" || op === "ne") return undefined;
+    const monthYear = new RegExp(`^${MONTH}\\s+${YEAR}$`).exec(right);
+    if (monthYear)
+      return { column: name, op, year: Number(monthYear[2]), month: monthNumber(monthYear[1] as string) };
+    if (new RegExp(`^${YEAR}$`).test(right)) return { column: name, op, year: Number(right) };
+    if (new RegExp(`^${ISO_DATE}$`).test(right) && op !== "eq") return { column: name, op, date: right };
+    problems.push(`"${right}" is not a year or a date I can compare ${name} with`);
+    return undefined;
+  }
+  if (column.kind === "number") {
+    const value = parseNumber(right);
+    if (value === undefined || op === "contains") {
+      problems.push(`${name} holds numbers, so I can't compare it with "${right}"`);
+      return undefined;
+    }
+    return { column: name, op, number: value };
+  }
+  if (op === "contains") return { column: name, op, text: right };
+  if (op !== "eq" && op !== "ne") {
+    problems.push(`${name} holds text, so "${right}" can only be matched, not compared`);
+    return undefined;
+  }
+  const wanted = right
+    .replace(/^\((.*)\)$/, "$1")
+    .split(/\s*,\s*|\s+or\s+|\s+nor\s+/)
+    .map(unquote)
+    .filter(Boolean);
+  const known = wanted.map((w) => knownValue(column, w));
+  if (known.every((k): k is string => k !== undefined))
+    return { column: name, op, values: known, exact: true };
+  return { column: name, op, values: wanted, exact: false };
+}
+
+/** The where-clause: everything after "where"/"whose"/"with"/"when"/"having", split on "and". */
+function extractWhere(
+  text: string,
+  schema: DataSchema,
+  problems: string[],
+): { filters: Filter[]; text: string } {
+  const match = /\b(?:where|whose|with|when|having|if)\s+([^,;]+)/.exec(text);
+  if (!match) return { filters: [], text };
+  const clause = (match[1] as string).trimEnd();
+  const filters: Filter[] = [];
+  const clauseProblems: string[] = [];
+  for (const condition of clause.split(/\s+and\s+/)) {
+    const filter = parseCondition(condition.trim(), schema, clauseProblems);
+    if (filter) filters.push(filter);
+  }
+  // "with" and "when" also start ordinary phrases; only a clause that holds a condition is a filter.
+  if (filters.length === 0 && !/^where|^whose/.test(match[0])) return { filters: [], text };
+  problems.push(...clauseProblems);
+  return { filters, text: blank(text, match.index, match.index + match[0].length) };
+}
+
+/** "after 2010", "since 2012-06", "in March 2014", "between 2010 and 2012". */
+function extractTimeWords(text: string, schema: DataSchema): { filters: Filter[]; text: string } {
+  const filters: Filter[] = [];
+  const column = timeColumn(schema, text);
+  if (!column) return { filters, text };
+  const cut = (pattern: RegExp, make: (m: RegExpExecArray) => Filter[]) => {
+    for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+      filters.push(...make(m));
+      text = blank(text, m.index, m.index + m[0].length);
+    }
+  };
+  cut(new RegExp(`\\b(?:between|from)\\s+${YEAR}\\s+(?:and|to|until|through|-)\\s+${YEAR}\\b`), (m) => [
+    yearFilter(column, "ge", Number(m[1])),
+    yearFilter(column, "le", Number(m[2])),
+  ]);
+  cut(
+    new RegExp(
+      `\\b(after|since|from|starting|before|until|till|through|up to)\\s+(?:${ISO_DATE}|${YEAR})\\b`,
+    ),
+    (m) => {
+      const word = m[1] as string;
+      const op =
+        word === "after" ? "gt" : word === "before" ? "lt" : /since|from|starting/.test(word) ? "ge" : "le";
+      if (m[2] && column.kind === "date") return [{ column: column.name, op, date: m[2] }];
+      const year = Number((m[3] ?? m[2] ?? "").slice(0, 4));
+      return [yearFilter(column, op, year)];
+    },
+  );
+  cut(new RegExp(`\\b(?:in|during|for|of)\\s+(?:the year\\s+)?(?:${MONTH}\\s+)?${YEAR}\\b`), (m) => [
+    yearFilter(column, "eq", Number(m[2]), m[1] && column.kind === "date" ? monthNumber(m[1]) : undefined),
+  ]);
+  return { filters, text };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Values of text columns named in the question: "for Seattle", "excluding sun", or "MSFT" as written. */
+function extractValues(
+  text: string,
+  original: string,
+  schema: DataSchema,
+): { filters: Filter[]; text: string } {
+  const found = new Map<string, { op: "eq" | "ne"; values: string[] }>();
+  const candidates = schema.columns
+    .filter((c) => c.kind === "text" && c.values)
+    .flatMap((c) => (c.values ?? []).map((value) => ({ column: c, value: value.trim() })))
+    .filter(({ value }) => {
+      const words = tokenize(value).filter((t) => t !== ";");
+      if (words.length === 0 || /^\d+(\.\d+)?$/.test(value)) return false;
+      if (words.every((w) => isFiller(w) || isKeyword(w))) return false;
+      return rankColumns(value, schema.columns, 90).length === 0;
+    })
+    .sort((a, b) => b.value.length - a.value.length);
+  for (const { column, value } of candidates) {
+    const v = escapeRegExp(value.toLowerCase()).replace(/\s+/g, "\\s+");
+    const patterns: [RegExp, "eq" | "ne"][] = [
+      [
+        new RegExp(
+          `\\b(?:excluding|except(?: for)?|without|other than|not)\\s+(?:the\\s+)?${v}(?![\\p{L}\\p{N}])`,
+          "u",
+        ),
+        "ne",
+      ],
+      [new RegExp(`\\b(?:for|in|at|from|only|of|on)\\s+(?:the\\s+)?${v}(?![\\p{L}\\p{N}])`, "u"), "eq"],
+      [new RegExp(`(?<![\\p{L}\\p{N}])${v}\\s+only\\b`, "u"), "eq"],
+    ];
+    let hit: { index: number; length: number; op: "eq" | "ne" } | undefined;
+    for (const [pattern, op] of patterns) {
+      const m = pattern.exec(text);
+      if (m) {
+        hit = { index: m.index, length: m[0].length, op };
+        break;
+      }
+    }
+    // A value written with its own capitals ("MSFT", "Seattle") counts without a preposition.
+    if (!hit && value !== value.toLowerCase() && value.length >= 2 && original.length === text.length) {
+      const bare = new RegExp(
+        `(?<![\\p{L}\\p{N}])${escapeRegExp(value).replace(/\s+/g, "\\s+")}(?![\\p{L}\\p{N}])`,
+        "gu",
+      );
+      for (const m of original.matchAll(bare)) {
+        if (text.slice(m.index, m.index + m[0].length) === m[0].toLowerCase()) {
+          hit = { index: m.index, length: m[0].length, op: "eq" };
+          break;
+        }
+      }
+    }
+    if (!hit) continue;
+    const entry = found.get(column.name) ?? { op: hit.op, values: [] };
+    if (entry.op === hit.op && !entry.values.includes(value)) entry.values.push(value);
+    found.set(column.name, entry);
+    text = blank(text, hit.index, hit.index + hit.length);
+  }
+  const filters: Filter[] = [...found].map(([column, { op, values }]) => ({
+    column,
+    op,
+    values,
+    exact: true,
+  }));
+  return { filters, text };
+}
+
+/** Cuts every filter out of a (lowercased) question. `original` keeps the question's capitals. */
+export function extractFilters(text: string, original: string, schema: DataSchema): FilterExtraction {
+  const problems: string[] = [];
+  const where = extractWhere(text, schema, problems);
+  const time = extractTimeWords(where.text, schema);
+  const values = extractValues(time.text, original, schema);
+  return { filters: [...where.filters, ...time.filters, ...values.filters], text: values.text, problems };
+}

@@ -1,0 +1,78 @@
+/**
+ * What the offline analyst decided to do for one question: the result of parsing, the input of code generation
+ * and answer formatting. Column names here are the real names from the data.
+ */
+
+export type Aggregation = "sum" | "mean" | "median" | "count" | "nunique" | "min" | "max";
+export type ChartKind = "line" | "bar" | "pie" | "area";
+export type TimeGrain = "day" | "week" | "month" | "quarter" | "year";
+
+/** Keeps rows where a column compares to a value. */
+export type Filter =
+  | { column: string; op: "eq" | "ne"; values: string[]; exact: boolean }
+  | { column: string; op: "gt" | "ge" | "lt" | "le" | "eq" | "ne"; number: number }
+  /** On a date column: whole years, or a date (ISO) for before/after. */
+  | { column: string; op: "gt" | "ge" | "lt" | "le" | "eq"; year: number; month?: number }
+  | { column: string; op: "gt" | "ge" | "lt" | "le"; date: string }
+  | { column: string; op: "contains"; text: string };
+
+/** How rows are grouped on the x-axis. */
+export type Dimension =
+  | { type: "category"; column: string }
+  /** Dates, bucketed by `grain` (none: every distinct date). */
+  | { type: "date"; column: string; grain?: TimeGrain }
+  /** A number with few distinct values (years, counts): each value is a group, in order. */
+  | { type: "ordinal"; column: string }
+  /** A number with many distinct values: cut into equal-width ranges. */
+  | { type: "binned"; column: string; bins: number };
+
+export interface AggregatePlan {
+  kind: "aggregate";
+  /** Empty: count rows. */
+  measures: string[];
+  aggregation: Aggregation;
+  /** Absent: one number for all rows. */
+  dimension?: Dimension;
+  /** "for each <series>": one line or bar group per value. */
+  series?: string;
+  chart: ChartKind | "none";
+  /** Top or bottom n; `which` for "which … has the highest …", answered by the first of the ranking. */
+  rank?: { n: number; order: "largest" | "smallest"; which?: boolean };
+  filters: Filter[];
+}
+
+export interface HistogramPlan {
+  kind: "histogram";
+  column: string;
+  bins: number;
+  group?: string;
+  filters: Filter[];
+}
+
+export interface ScatterPlan {
+  kind: "scatter";
+  x: string;
+  y: string;
+  group?: string;
+  filters: Filter[];
+}
+
+export interface CorrelationPlan {
+  kind: "correlation";
+  /** Two columns: their coefficient and a scatter with a trend line; more: a matrix. */
+  columns: string[];
+  filters: Filter[];
+}
+
+export interface OverviewPlan {
+  kind: "overview";
+}
+
+/** A reply that lists what the offline analyst can do, with the reason it could not do this one. */
+export interface HelpPlan {
+  kind: "help";
+  reason?: string;
+}
+
+export type AnalysisPlan = AggregatePlan | HistogramPlan | ScatterPlan | CorrelationPlan;
+export type Plan = AnalysisPlan | OverviewPlan | HelpPlan;

@@ -1,0 +1,58 @@
+/** Python that keeps the rows a plan's filters select, as `data`. */
+import { filtersLabel } from "../labels";
+import type { Filter } from "../plan";
+import { col, pyNum, pyStr, pyStrList } from "./literals";
+
+const OPS = { eq: "==", ne: "!=", gt: ">", ge: ">=", lt: "<", le: "<=" } as const;
+
+/** One boolean condition over `df`. */
+export function conditionCode(filter: Filter): string {
+  const column = col("df", filter.column);
+  if ("values" in filter) {
+    const negate = filter.op === "ne" ? "~" : "";
+    if (filter.exact && filter.values.length === 1)
+      return `${column} ${OPS[filter.op]} ${pyStr(filter.values[0] as string)}`;
+    if (filter.exact) return `${negate}${column}.isin(${pyStrList(filter.values)})`;
+    // Values not seen in the profile: compare without regard to case.
+    const wanted = filter.values.map((v) => v.toLowerCase());
+    if (wanted.length === 1)
+      return `${column}.astype(str).str.casefold() ${OPS[filter.op]} ${pyStr(wanted[0] as string)}`;
+    return `${negate}${column}.astype(str).str.casefold().isin(${pyStrList(wanted)})`;
+  }
+  if ("number" in filter) return `${column} ${OPS[filter.op]} ${pyNum(filter.number)}`;
+  if ("year" in filter) {
+    if (filter.month) {
+      const period = `${filter.year}-${String(filter.month).padStart(2, "0")}`;
+      return `${column}.dt.strftime("%Y-%m") ${OPS[filter.op]} ${pyStr(period)}`;
+    }
+    return `${column}.dt.year ${OPS[filter.op]} ${pyNum(filter.year)}`;
+  }
+  if ("date" in filter) return `${column} ${OPS[filter.op]} ${pyStr(filter.date)}`;
+  return `${column}.astype(str).str.contains(${pyStr(filter.text)}, case=False, regex=False)`;
+}
+
+/** The table an analysis works on: `df` itself, or `data`, the rows the filters keep. */
+export interface Selection {
+  frame: "df" | "data";
+  lines: string[];
+}
+
+/** Lines that set `data` to the filtered rows (stopping with a clear error when none match); none without filters. */
+export function selectRows(filters: Filter[]): Selection {
+  if (filters.length === 0) return { frame: "df", lines: [] };
+  const conditions = filters.map((f) => `(${conditionCode(f)})`);
+  const selection =
+    conditions.length === 1
+      ? [`data = df[${conditions[0]}]`]
+      : ["data = df[", `    ${conditions[0]}`, ...conditions.slice(1).map((c) => `    & ${c}`), "]"];
+  return {
+    frame: "data",
+    lines: [
+      ...selection,
+      "if data.empty:",
+      `    raise ValueError(${pyStr(`No rows match: ${filtersLabel(filters)}`)})`,
+      'print(f"Rows used: {len(data)}")',
+      "",
+    ],
+  };
+}
