@@ -1,0 +1,69 @@
+/**
+ * The browser chat: a page at `/` with threads, a message box, file drop, live progress and answers with charts
+ * and downloadable files. It talks to the same conversation service and store as Slack and Teams.
+ */
+import path from "node:path";
+import type { Express } from "express";
+import type { Config } from "../../config";
+import type { SurfaceDeps, SurfaceModule } from "../../server/surface-module";
+import { accessControl, securityHeaders } from "./access";
+import { apiRouter } from "./api-routes";
+import { LiveEvents } from "./live-events";
+import { staticDir, staticRouter } from "./static-files";
+import { TranscriptStore } from "./transcript";
+import { UploadStore } from "./uploads";
+import { WebSurface } from "./web-surface";
+
+export { WebSurface, webThreadId, webThreadKey } from "./web-surface";
+export { TranscriptStore, type TranscriptEntry, type ThreadMeta } from "./transcript";
+export { UploadStore } from "./uploads";
+
+/** Uploads not sent with a message (or kept for a retry) are deleted after this long. */
+const STALE_UPLOAD_MS = 7 * 24 * 3600_000;
+
+/** The web chat module, or undefined when `WEB_CHAT` is off. */
+export function createWebChatModule(deps: SurfaceDeps, config: Config): SurfaceModule | undefined {
+  if (!config.web) return undefined;
+  const dataDir = deps.core.dataDir;
+  const logger = deps.logger.child({ surface: "web" });
+  const transcripts = new TranscriptStore(dataDir);
+  const uploads = new UploadStore(dataDir, deps.filePolicy);
+  const live = new LiveEvents();
+  const surface = new WebSurface(transcripts, uploads, live, logger);
+  const token = config.web.accessToken;
+  const clientDir = staticDir();
+
+  return {
+    surface,
+    description: token
+      ? "Web chat at / (open /?token=<WEB_ACCESS_TOKEN> once to sign in)"
+      : "Web chat at / (this machine only)",
+    mount(app: Express) {
+      const guard = [securityHeaders, accessControl(token)];
+      app.get("/", ...guard, (_req, res) => {
+        res.setHeader("cache-control", "no-store");
+        res.sendFile(path.join(clientDir, "index.html"));
+      });
+      app.use("/web", ...guard);
+      app.use("/web", staticRouter(clientDir));
+      app.use(
+        "/web/api",
+        apiRouter({
+          sink: deps.sink,
+          transcripts,
+          uploads,
+          live,
+          logger,
+          maxFileBytes: deps.core.maxFileBytes,
+        }),
+      );
+    },
+    async start() {
+      const removed = await uploads.sweep(STALE_UPLOAD_MS);
+      if (removed > 0) logger.info({ removed }, "stale web uploads deleted");
+    },
+    async stop() {
+      live.closeAll();
+    },
+  };
+}
