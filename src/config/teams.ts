@@ -22,6 +22,25 @@ export interface TeamsConfig {
   tenantId?: string;
   /** Absent: files in channels and group chats get a reply explaining how to share them. */
   graph?: GraphConfig;
+  /** Where the Bot Framework publishes the keys that sign Teams' requests (tests point it at a fake). */
+  openIdMetadataUrl: string;
+  /** Token endpoint authority for the bot's own token (tests point it at a fake). */
+  authorityHost: string;
+  /** Stream answers into personal chats as they are written (Teams streaming). */
+  streaming: boolean;
+}
+
+const BOT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration";
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** Reads an endpoint override: https, or plain http only on a loopback address (a local fake or proxy). */
+function readEndpoint(r: EnvReader, name: string, fallback: string): string {
+  const value = (r.read(name, schemas.url(), fallback) ?? fallback).replace(/\/+$/, "");
+  const url = new URL(value);
+  if (url.protocol !== "https:" && !LOOPBACK_HOSTS.has(url.hostname)) {
+    r.fail(`${name} must use https (plain http is accepted only for a loopback address)`);
+  }
+  return value;
 }
 
 export function readTeamsConfig(r: EnvReader, localMode: boolean): TeamsConfig | undefined {
@@ -68,5 +87,14 @@ export function readTeamsConfig(r: EnvReader, localMode: boolean): TeamsConfig |
       };
     }
   }
-  return { appId, appPassword, appType, tenantId, graph };
+  return {
+    appId,
+    appPassword,
+    appType,
+    tenantId,
+    graph,
+    openIdMetadataUrl: readEndpoint(r, "TEAMS_OPENID_METADATA_URL", BOT_OPENID_METADATA_URL),
+    authorityHost: readEndpoint(r, "TEAMS_AUTHORITY_HOST", "https://login.microsoftonline.com"),
+    streaming: r.read("TEAMS_STREAMING", schemas.bool(), "true") ?? true,
+  };
 }

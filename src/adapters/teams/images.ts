@@ -1,0 +1,41 @@
+/**
+ * Inline images for Teams: at most 1024×1024 pixels and 1 MB, or Teams shows a broken image. Larger charts are
+ * scaled down (aspect kept) and re-encoded; a PNG that is still too heavy becomes a palette PNG, then a JPEG.
+ */
+import sharp from "sharp";
+import type { ReplyImage } from "../../core/types";
+
+export const MAX_IMAGE_BYTES = 1024 * 1024;
+export const MAX_IMAGE_SIDE = 1024;
+
+export interface InlineImage {
+  name: string;
+  alt: string;
+  contentType: "image/png" | "image/jpeg";
+  data: Buffer;
+}
+
+/** Returns the image unchanged when it fits, otherwise a smaller rendition that does. */
+export async function fitForTeams(image: ReplyImage): Promise<InlineImage> {
+  const base = { name: image.name, alt: image.alt };
+  const { width = 0, height = 0, format } = await sharp(image.data).metadata();
+  const fits = image.data.length <= MAX_IMAGE_BYTES && width <= MAX_IMAGE_SIDE && height <= MAX_IMAGE_SIDE;
+  if (fits && format === "png") return { ...base, contentType: "image/png", data: image.data };
+
+  const resized = () =>
+    sharp(image.data).resize({
+      width: MAX_IMAGE_SIDE,
+      height: MAX_IMAGE_SIDE,
+      fit: "inside",
+      withoutEnlargement: true,
+    });
+  let data = await resized().png({ compressionLevel: 9 }).toBuffer();
+  if (data.length <= MAX_IMAGE_BYTES) return { ...base, contentType: "image/png", data };
+  data = await resized().png({ palette: true, compressionLevel: 9 }).toBuffer();
+  if (data.length <= MAX_IMAGE_BYTES) return { ...base, contentType: "image/png", data };
+  for (const quality of [85, 70, 50]) {
+    data = await resized().flatten({ background: "#ffffff" }).jpeg({ quality }).toBuffer();
+    if (data.length <= MAX_IMAGE_BYTES) break;
+  }
+  return { ...base, name: image.name.replace(/\.png$/i, ".jpg"), contentType: "image/jpeg", data };
+}

@@ -1,0 +1,100 @@
+/**
+ * Microsoft Teams for databot: the Bot Framework endpoint `POST /api/messages` (botbuilder's CloudAdapter), the
+ * chat surface that answers there, and the signed download route for generated files.
+ */
+import path from "node:path";
+import express from "express";
+import type { Config } from "../../config";
+import type { SurfaceDeps, SurfaceModule } from "../../server/surface-module";
+import { createBotAuth } from "./auth";
+import { FileDelivery } from "./file-delivery";
+import { FileSpool } from "./file-spool";
+import { GraphClient } from "./graph-client";
+import { ProgressIndicator } from "./progress";
+import { TeamsReceiver } from "./receiver";
+import { DatabotCloudAdapter, TeamsSender } from "./sender";
+import { DOWNLOAD_ROUTE, downloadHandler, LinkSigner } from "./signed-links";
+import { TeamsSurface } from "./surface";
+
+export { TeamsSurface } from "./surface";
+export { teamsThreadId, conversationIdOf, teamsMessageId } from "./thread-ids";
+
+export const MESSAGES_ROUTE = "/api/messages";
+/** Generated files wait this long for a consent click or a download. */
+const FILE_TTL_MS = 24 * 3600_000;
+const SWEEP_INTERVAL_MS = 3600_000;
+
+/** Builds the Teams module when Teams is configured (`TEAMS_ENABLED` or `MicrosoftAppId`), else undefined. */
+export function createTeamsModule(deps: SurfaceDeps, config: Config): SurfaceModule | undefined {
+  const teams = config.teams;
+  if (!teams) return undefined;
+  if (!teams.appId && config.core.mode !== "local") {
+    // Configuration refuses this already; never serve an unauthenticated endpoint outside local mode.
+    throw new Error(
+      "MicrosoftAppId is required in production mode: the Teams endpoint would accept unsigned requests",
+    );
+  }
+  const logger = deps.logger.child({ surface: "teams" });
+  const allowHttp = config.core.mode === "local";
+  const auth = createBotAuth(teams);
+  const adapter = new DatabotCloudAdapter(auth.authentication);
+  const sender = new TeamsSender(adapter, auth.appId);
+  const graph = teams.graph ? new GraphClient(teams.graph, allowHttp) : undefined;
+  const spool = new FileSpool(path.join(config.core.dataDir, "teams-files"), deps.store, FILE_TTL_MS);
+  let signer: Promise<LinkSigner> | undefined;
+  const getSigner = () => (signer ??= LinkSigner.fromStore(deps.store));
+  const files = new FileDelivery({
+    sender,
+    spool,
+    graph,
+    publicBaseUrl: config.core.publicBaseUrl,
+    signer: getSigner,
+    allowHttp,
+    logger,
+  });
+  const progress = new ProgressIndicator(sender, logger, teams.streaming);
+  const surface = new TeamsSurface({
+    sender,
+    progress,
+    files,
+    auth,
+    graph,
+    store: deps.store,
+    logger,
+    allowHttp,
+  });
+  const receiver = new TeamsReceiver({
+    adapter,
+    auth,
+    sink: deps.sink,
+    store: deps.store,
+    files,
+    graph,
+    logger,
+  });
+  let sweepTimer: NodeJS.Timeout | undefined;
+  const sweep = () =>
+    void spool
+      .sweep()
+      .catch((error: unknown) => logger.warn({ err: error }, "could not clean spooled files"));
+
+  const mode = teams.appId ? `app ${teams.appId}` : "no app id: requests are NOT authenticated (local mode)";
+  return {
+    surface,
+    description: `Teams: Bot Framework endpoint at POST ${MESSAGES_ROUTE} (${mode}; Graph ${graph ? "on" : "off"})`,
+    mount(app) {
+      app.post(MESSAGES_ROUTE, express.json({ limit: "1mb" }), receiver.handle);
+      app.get(DOWNLOAD_ROUTE, downloadHandler(getSigner, spool, logger));
+    },
+    async start() {
+      sweep();
+      sweepTimer = setInterval(sweep, SWEEP_INTERVAL_MS);
+      sweepTimer.unref();
+    },
+    async stop() {
+      clearInterval(sweepTimer);
+      progress.stopAll();
+      await files.drain(5000);
+    },
+  };
+}

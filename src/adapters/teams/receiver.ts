@@ -1,0 +1,165 @@
+/**
+ * `POST /api/messages`: authenticates what Teams sends and acknowledges it at once. A message is normalized, its
+ * channel files are looked up through Graph, and it is handed to the durable inbox; the answer follows later,
+ * proactively. Card clicks ("Show code"), file consent answers and installs are handled here directly.
+ */
+import type { Request, Response } from "express";
+import { ActivityTypes, TurnContext, type Activity } from "botbuilder";
+import { HELP_TEXT } from "../../core/conversation/commands";
+import { asDatabotError } from "../../core/errors";
+import { mimeTypeFor } from "../../core/files/file-types";
+import type { Logger } from "../../core/logger";
+import type { MessageSink, Store } from "../../core/ports";
+import type { CodeRun } from "../../core/types";
+import type { BotAuth } from "./auth";
+import { codeMessageText, showCodeActionOf } from "./cards";
+import type { FileDelivery } from "./file-delivery";
+import { GraphError, type GraphClient } from "./graph-client";
+import { normalizeActivity, type NormalizedActivity, type TeamsContext } from "./normalize";
+import type { DatabotCloudAdapter } from "./sender";
+import { CODE_NAMESPACE, GRAPH_NOT_CONFIGURED } from "./surface";
+
+export interface TeamsReceiverDeps {
+  adapter: DatabotCloudAdapter;
+  auth: BotAuth;
+  sink: MessageSink;
+  store: Store;
+  files: FileDelivery;
+  graph?: GraphClient;
+  logger: Logger;
+}
+
+export class TeamsReceiver {
+  constructor(private readonly deps: TeamsReceiverDeps) {}
+
+  /** The Express handler for the Bot Framework messaging endpoint. */
+  readonly handle = async (req: Request, res: Response): Promise<void> => {
+    const activity = req.body as Activity | undefined;
+    if (!isActivity(activity)) {
+      res.status(400).json({ error: "The body is not a Bot Framework activity." });
+      return;
+    }
+    let auth;
+    try {
+      auth = await this.deps.auth.authentication.authenticateRequest(
+        activity,
+        req.headers.authorization ?? "",
+      );
+    } catch (error) {
+      // The reason helps an admin (wrong app id, expired token); the token itself is never logged.
+      this.deps.logger.warn(
+        { reason: String((error as Error).message).slice(0, 200) },
+        "Teams request refused",
+      );
+      res.status(401).json({ error: "Unauthorized." });
+      return;
+    }
+    try {
+      const invokeResponse = await this.deps.adapter.run(auth, activity, (context) => this.onTurn(context));
+      if (invokeResponse) res.status(invokeResponse.status).json(invokeResponse.body ?? {});
+      else res.status(200).end();
+    } catch (error) {
+      this.deps.logger.error({ err: asDatabotError(error), type: activity.type }, "Teams activity failed");
+      res.status(500).json({ error: "databot could not take this message; Teams will retry." });
+    }
+  };
+
+  private async onTurn(context: TurnContext): Promise<void> {
+    const { activity } = context;
+    switch (activity.type) {
+      case ActivityTypes.Message:
+        return this.onMessage(context);
+      case ActivityTypes.Invoke:
+        if (activity.name === "fileConsent/invoke") {
+          const value = await this.deps.files.onConsent(context);
+          await context.sendActivity({ type: ActivityTypes.InvokeResponse, value });
+        }
+        return; // other invokes get 501 from the adapter
+      case ActivityTypes.ConversationUpdate:
+        return this.onConversationUpdate(context);
+      default:
+        return;
+    }
+  }
+
+  private async onMessage(context: TurnContext): Promise<void> {
+    const { activity } = context;
+    const action = showCodeActionOf(activity.value);
+    if (action) return this.showCode(context, action.key);
+    const normalized = normalizeActivity(activity, TurnContext.getConversationReference(activity));
+    if (!normalized.addressed) return; // a channel message that does not mention databot
+    await this.addChannelFiles(normalized);
+    const { message } = normalized;
+    const notices = (message.context as unknown as TeamsContext).fileNotices ?? [];
+    // A bare mention ("@databot") asks what databot does.
+    if (message.text === "" && message.attachments.length === 0 && notices.length === 0)
+      message.text = "help";
+    const result = await this.deps.sink.receive(message);
+    this.deps.logger.debug(
+      { messageId: message.id, status: result.status, scope: normalized.scope },
+      "Teams message taken",
+    );
+  }
+
+  /** Channels and group chats: Teams does not hand files to bots, so read the message through Graph. */
+  private async addChannelFiles(normalized: NormalizedActivity): Promise<void> {
+    const location = normalized.graphLookup;
+    if (!location) return;
+    const context = normalized.message.context as unknown as TeamsContext;
+    const notices: string[] = [];
+    if (!this.deps.graph) {
+      if (normalized.hasFilePlaceholders) notices.push(GRAPH_NOT_CONFIGURED);
+    } else {
+      try {
+        const files = await this.deps.graph.messageFiles(location, context.tenantId);
+        for (const file of files) {
+          normalized.message.attachments.push({
+            name: file.name,
+            mimeType: mimeTypeFor(file.name),
+            ref: { kind: "graph-share", url: file.contentUrl },
+          });
+        }
+      } catch (error) {
+        const failure = asDatabotError(error);
+        this.deps.logger.warn({ err: failure }, "could not read the Teams message through Microsoft Graph");
+        const denied = error instanceof GraphError && (error.status === 401 || error.status === 403);
+        if (normalized.hasFilePlaceholders || denied) {
+          notices.push(`I couldn't open the files shared with this message: ${failure.userMessage}.`);
+        }
+      }
+    }
+    if (notices.length > 0) context.fileNotices = notices;
+  }
+
+  private async showCode(context: TurnContext, key: string): Promise<void> {
+    const runs = await this.deps.store.getValue(CODE_NAMESPACE, key);
+    const text =
+      Array.isArray(runs) && runs.length > 0
+        ? codeMessageText(runs as unknown as CodeRun[])
+        : "That code is no longer available (it is kept for 30 days).";
+    await context.sendActivity({ type: ActivityTypes.Message, text, textFormat: "markdown" });
+  }
+
+  private async onConversationUpdate(context: TurnContext): Promise<void> {
+    const { activity } = context;
+    const botId = activity.recipient?.id;
+    if (!(activity.membersAdded ?? []).some((member) => member.id === botId)) return;
+    const personal = (activity.conversation?.conversationType ?? "personal") === "personal";
+    const text = personal
+      ? HELP_TEXT
+      : "Hi, I'm **databot**. Share a CSV or Excel file in a post, mention me with a question " +
+        '(for example *"@databot chart monthly revenue by region"*), and I\'ll answer in the reply chain.';
+    await context.sendActivity({ type: ActivityTypes.Message, text, textFormat: "markdown" });
+  }
+}
+
+function isActivity(value: unknown): value is Activity {
+  const a = value as Partial<Activity> | undefined;
+  return (
+    typeof a === "object" &&
+    a !== null &&
+    typeof a.type === "string" &&
+    typeof a.serviceUrl === "string" &&
+    typeof a.conversation?.id === "string"
+  );
+}

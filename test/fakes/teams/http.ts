@@ -1,0 +1,43 @@
+/**
+ * A tiny loopback HTTP server for the Teams fakes: an Express app on 127.0.0.1 with a free port.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import express, { type Express } from "express";
+
+export interface FakeServer {
+  app: Express;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts `configure`'s routes on 127.0.0.1 (or another loopback address) with a free port. */
+export async function startFakeServer(
+  configure: (app: Express) => void,
+  host = "127.0.0.1",
+): Promise<FakeServer> {
+  const app = express();
+  app.disable("x-powered-by");
+  configure(app);
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    app,
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Reads a request body as a Buffer (fakes only: their bodies are small). */
+export async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks);
+}
