@@ -3,6 +3,7 @@
  * undefined otherwise, so `databot serve` runs every surface that is configured.
  */
 import { createWebChatModule } from "../adapters/web";
+import { createSlackModule } from "../adapters/slack";
 import type { Config } from "../config";
 import type { SurfaceDeps, SurfaceModule } from "./surface-module";
 

@@ -1,0 +1,131 @@
+/**
+ * Builds the Slack surface module from the configuration: the Bolt app (HTTP events at `POST /slack/events` on
+ * the shared server, or Socket Mode when an app-level token is set), the listeners, and the chat surface the
+ * core answers through. Interactivity (the "Show code" button) arrives the same way as events in both modes.
+ */
+import { App, ExpressReceiver, type Receiver } from "@slack/bolt";
+import { WebClient } from "@slack/web-api";
+import type { Config, SlackConfig } from "../../config";
+import type { Logger } from "../../core/logger";
+import type { SurfaceDeps, SurfaceModule } from "../../server/surface-module";
+import { SlackDownloader } from "./download";
+import { BotIdentityCache } from "./identity";
+import { DEFAULT_LIVE_TIMINGS, LiveAnswers, type LiveAnswerTimings } from "./live-answer";
+import { SlackMemory } from "./memory";
+import { PeopleDirectory } from "./people";
+import { SlackProgress } from "./progress";
+import { SlackEvents } from "./receive";
+import { SlackReplier } from "./reply";
+import { ShowCode } from "./show-code";
+import { slackLogger } from "./slack-logger";
+import { DurableSocketModeReceiver } from "./socket-receiver";
+import { StatusLine } from "./status";
+import { SlackSurface } from "./surface";
+
+/** The path Slack posts events and interactions to in HTTP mode. */
+export const SLACK_EVENTS_PATH = "/slack/events";
+
+/** Tuning that deployments leave alone; tests shorten it. */
+export interface SlackModuleOptions {
+  timings?: Partial<LiveAnswerTimings>;
+}
+
+/**
+ * The Slack surface, or undefined when Slack is not configured (`SLACK_BOT_TOKEN` unset).
+ * @example SURFACE_FACTORIES.push(createSlackModule)
+ */
+export function createSlackModule(
+  deps: SurfaceDeps,
+  config: Config,
+  options: SlackModuleOptions = {},
+): SurfaceModule | undefined {
+  const slack = config.slack;
+  if (!slack) return undefined;
+  const logger = deps.logger.child({ surface: "slack" });
+  const clients = webClients(slack, logger);
+  const memory = new SlackMemory(deps.store);
+  const identity = new BotIdentityCache(clients.quick, logger);
+  const status = new StatusLine(clients.quick, logger);
+  const answers = new LiveAnswers({
+    quick: clients.quick,
+    api: clients.api,
+    memory,
+    logger,
+    timings: { ...DEFAULT_LIVE_TIMINGS, ...options.timings },
+  });
+  const surface = new SlackSurface(
+    new SlackReplier({ api: clients.api, memory, status, answers, logger }),
+    new SlackProgress(status, answers),
+    new SlackDownloader({ botToken: slack.botToken, apiUrl: slack.apiUrl, api: clients.api, logger }),
+  );
+
+  const socketMode = slack.appToken !== undefined;
+  const receiver: Receiver = socketMode
+    ? new DurableSocketModeReceiver({ appToken: slack.appToken!, apiUrl: slack.apiUrl, logger })
+    : new ExpressReceiver({
+        signingSecret: slack.signingSecret!,
+        endpoints: SLACK_EVENTS_PATH,
+        // The response waits for the listener, which only records the message durably (milliseconds).
+        processBeforeResponse: true,
+        logger: slackLogger(logger),
+      });
+  const app = new App({
+    receiver,
+    authorize: async () => {
+      const known = identity.current();
+      return { botToken: slack.botToken, botUserId: known.userId, botId: known.botId };
+    },
+    logger: slackLogger(logger),
+    convoStore: false,
+  });
+  app.error(async (error) => {
+    logger.error({ code: error.code, err: error.message }, "Slack event handling failed");
+    throw error; // HTTP answers 500 (Socket Mode does not ack), so Slack delivers the event again
+  });
+  new SlackEvents({
+    sink: deps.sink,
+    memory,
+    identity,
+    people: new PeopleDirectory(clients.quick, logger),
+    quick: clients.quick,
+    answerBots: slack.answerBots,
+    logger,
+  }).register(app);
+  new ShowCode({ api: clients.api, memory, logger }).register(app);
+
+  return {
+    surface,
+    description: socketMode
+      ? "Slack: Socket Mode (events and interactivity over the app-level token's WebSocket)"
+      : `Slack: HTTP events and interactivity at POST ${SLACK_EVENTS_PATH}`,
+    ...(socketMode ? {} : { mount: (server) => server.use((receiver as ExpressReceiver).router) }),
+    async start() {
+      await identity.verify();
+      if (socketMode) await app.start();
+    },
+    async stop() {
+      if (socketMode) await app.stop();
+    },
+  };
+}
+
+/**
+ * Two clients with the bot token, both bound to the configured Web API URL: `api` retries (replies must
+ * land), `quick` neither retries nor waits out rate limits (status lines and live text are best effort).
+ */
+function webClients(slack: SlackConfig, logger: Logger): { api: WebClient; quick: WebClient } {
+  const common = { slackApiUrl: slack.apiUrl, logger: slackLogger(logger) };
+  return {
+    api: new WebClient(slack.botToken, {
+      ...common,
+      retryConfig: { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+      timeout: 60_000,
+    }),
+    quick: new WebClient(slack.botToken, {
+      ...common,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: 10_000,
+    }),
+  };
+}
