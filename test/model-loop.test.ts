@@ -3,107 +3,23 @@
  * format) drives the python tool like Code Interpreter — a failing cell's traceback goes back to the model,
  * which fixes the code and runs it again; the answer carries the chart.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import readline from "node:readline";
 import type { ModelConfig } from "../src/config";
 import type { AgentProgress } from "../src/core/ports";
 import { DatabotError } from "../src/core/errors";
 import { silentLogger } from "../src/core/logger";
 import { createModelAnalyst, type ModelAnalystOptions } from "../src/local-engine/model";
-import type { AnalystInput, CellFile, CellResult, SandboxSession } from "../src/local-engine/types";
+import type { AnalystInput } from "../src/local-engine/types";
 import { FakeChatCompletions, type ReceivedRequest } from "./fakes/chat-completions/server";
+import { PlainPythonSession } from "./support/plain-python-session";
 
 const SALES_CSV = "region,revenue\nEast,120\nWest,95\nNorth,180\nSouth,85\n";
 
-/**
- * A small stateful Python session for these stories: one `/usr/bin/python3` per session with a persistent
- * namespace, `/mnt/data` mapped to a temp dir, open matplotlib figures saved as PNG after each cell.
- */
-class PythonTestSession implements SandboxSession {
-  readonly id = `test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "databot-model-"));
-  private readonly child: ChildProcessWithoutNullStreams;
-  private readonly lines: AsyncIterator<string>;
-
-  constructor() {
-    const driver = String.raw`
-import sys, io, json, os, base64, traceback, contextlib
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-work = sys.argv[1]
-ns = {"__name__": "__main__"}
-def snapshot():
-    return {n: os.stat(os.path.join(work, n)).st_mtime_ns for n in os.listdir(work)}
-for line in sys.stdin:
-    code = json.loads(line)["code"].replace("/mnt/data", work)
-    before = snapshot()
-    out, err = io.StringIO(), io.StringIO()
-    error = None
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            exec(compile(code, "<cell>", "exec"), ns)
-        except Exception as e:
-            error = {"name": type(e).__name__, "message": str(e), "traceback": traceback.format_exc()}
-    images = []
-    for i, num in enumerate(plt.get_fignums()):
-        buf = io.BytesIO()
-        plt.figure(num).savefig(buf, format="png")
-        images.append({"name": "figure_%d.png" % (i + 1), "data": base64.b64encode(buf.getvalue()).decode()})
-    plt.close("all")
-    after = snapshot()
-    files = [{"name": n, "size": os.path.getsize(os.path.join(work, n))} for n in after if before.get(n) != after[n]]
-    print(json.dumps({"stdout": out.getvalue(), "stderr": err.getvalue(), "error": error, "images": images, "files": files}), flush=True)
-`;
-    this.child = spawn("/usr/bin/python3", ["-u", "-c", driver, this.dir], { env: { MPLBACKEND: "Agg" } });
-    this.lines = readline.createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
-  }
-
-  async writeFile(name: string, stream: Readable): Promise<void> {
-    await pipeline(stream, fs.createWriteStream(path.join(this.dir, name)));
-  }
-
-  async listFiles(): Promise<CellFile[]> {
-    return fs
-      .readdirSync(this.dir)
-      .map((name) => ({ name, size: fs.statSync(path.join(this.dir, name)).size }));
-  }
-
-  async openFile(name: string): Promise<Readable> {
-    return fs.createReadStream(path.join(this.dir, name));
-  }
-
-  async run(code: string): Promise<CellResult> {
-    this.child.stdin.write(`${JSON.stringify({ code })}\n`);
-    const next = await this.lines.next();
-    if (next.done) throw new Error("python exited");
-    const raw = JSON.parse(next.value) as Omit<CellResult, "images" | "error"> & {
-      images: { name: string; data: string }[];
-      error: CellResult["error"] | null;
-    };
-    return {
-      ...raw,
-      error: raw.error ?? undefined,
-      images: raw.images.map((i) => ({ name: i.name, data: Buffer.from(i.data, "base64") })),
-    };
-  }
-
-  async close(): Promise<void> {
-    this.child.kill();
-    fs.rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
 let fake: FakeChatCompletions;
-let session: PythonTestSession;
+let session: PlainPythonSession;
 
 beforeEach(async () => {
-  session = new PythonTestSession();
+  session = await PlainPythonSession.start();
   await session.writeFile("sales.csv", Readable.from([SALES_CSV]));
 });
 
@@ -161,7 +77,7 @@ describe.each([
     fake.enqueue(
       { content: "Let me load the data.", toolCalls: [{ arguments: { code: broken } }] },
       { toolCalls: [{ arguments: { code: fixed } }] },
-      { content: "Total revenue is **480**; North leads. See the chart (sandbox:/mnt/data/figure_1.png)." },
+      { content: "Total revenue is **480**; North leads. See the chart (sandbox:/mnt/data/figure-1.png)." },
     );
 
     const { output, progress } = await ask("bar chart of revenue by region", {
@@ -182,13 +98,13 @@ describe.each([
     const toolAfterFix = lastMessage(third!);
     expect(toolAfterFix.content).toContain("['region', 'revenue']");
     expect(toolAfterFix.content).toContain("480");
-    expect(toolAfterFix.content).toContain("figure_1.png");
+    expect(toolAfterFix.content).toContain("figure-1.png");
 
     expect(output.cells.map((c) => c.code)).toEqual([broken, fixed]);
     expect(output.cells[0]!.result.error?.name).toBe("KeyError");
     expect(output.cells[1]!.result.images).toHaveLength(1);
     expect(output.cells[1]!.result.images[0]!.data.subarray(1, 4).toString()).toBe("PNG");
-    expect(output.text).toBe("Total revenue is **480**; North leads. See the chart (figure_1.png).");
+    expect(output.text).toBe("Total revenue is **480**; North leads. See the chart (figure-1.png).");
     expect(progress.filter((p) => p.kind === "running_code").map((p) => p.code)).toEqual([broken, fixed]);
     if (stream)
       expect(progress.at(-1)).toEqual({ kind: "text", text: expect.stringContaining("Total revenue") });
