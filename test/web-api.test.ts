@@ -279,6 +279,18 @@ describe("access", () => {
     expect(page.text).toContain("<title>databot</title>");
     const created = await call("/web/api/threads", { method: "POST", headers: { cookie: session } });
     expect(created.status).toBe(201);
+    const again = await fetch(`${bot.url}/?token=${TOKEN}`, {
+      headers: { cookie: session },
+      redirect: "manual",
+    });
+    expect(again.status).toBe(303);
+
+    // Scripts holding the token use the bearer header and need no page header.
+    const scripted = await fetch(`${bot.url}/web/api/threads`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(scripted.status).toBe(201);
   });
 
   test("other sites cannot post into the chat or reach it by another host name", async () => {

@@ -39,8 +39,12 @@ export function accessControl(token: string | undefined): RequestHandler {
     }
     const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1];
     if (bearer !== undefined && equal(bearer, token)) return next();
-    if (equal(cookie(req, COOKIE_NAME) ?? "", session)) return sameOriginChange(req, res, next);
     const offered = typeof req.query.token === "string" ? req.query.token : undefined;
+    if (equal(cookie(req, COOKIE_NAME) ?? "", session)) {
+      // Already signed in: still take a token out of the address bar.
+      if (offered !== undefined && req.method === "GET" && req.path === "/") return res.redirect(303, "/");
+      return sameOriginChange(req, res, next);
+    }
     if (req.method === "GET" && req.path === "/" && offered !== undefined && equal(offered, token)) {
       const secure = req.secure ? "; Secure" : "";
       res.setHeader(

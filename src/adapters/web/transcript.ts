@@ -69,6 +69,8 @@ const ENTRY_ID = THREAD_KEY;
 const TITLE_LENGTH = 60;
 /** Output kept per code cell in the transcript; the full output stays with the backend. */
 const CODE_OUTPUT_CAP = 20_000;
+/** Conversations are private to the account databot runs as. */
+const PRIVATE_DIR = { recursive: true, mode: 0o700 } as const;
 
 export class TranscriptStore {
   private readonly root: string;
@@ -94,7 +96,7 @@ export class TranscriptStore {
   async create(): Promise<ThreadMeta> {
     const now = new Date().toISOString();
     const meta: ThreadMeta = { id: randomUUID(), title: "New chat", createdAt: now, updatedAt: now };
-    await fsp.mkdir(this.threadDir(meta.id), { recursive: true });
+    await fsp.mkdir(this.threadDir(meta.id), PRIVATE_DIR);
     await this.writeMeta(meta);
     (await this.loadMetas()).set(meta.id, meta);
     return meta;
@@ -150,7 +152,7 @@ export class TranscriptStore {
   ): Promise<BotEntry> {
     const id = randomUUID();
     const dir = this.entryDir(key, id);
-    await fsp.mkdir(dir, { recursive: true });
+    await fsp.mkdir(dir, PRIVATE_DIR);
     const names = new UniqueNames();
     const images: StoredImage[] = [];
     for (const image of reply.images) {
@@ -229,7 +231,7 @@ export class TranscriptStore {
           createdAt: entry.at,
           updatedAt: entry.at,
         };
-        await fsp.mkdir(this.threadDir(key), { recursive: true });
+        await fsp.mkdir(this.threadDir(key), PRIVATE_DIR);
         await fsp.appendFile(
           path.join(this.threadDir(key), "transcript.jsonl"),
           `${JSON.stringify(entry)}\n`,
@@ -249,7 +251,7 @@ export class TranscriptStore {
   private async loadMetas(): Promise<Map<string, ThreadMeta>> {
     if (this.metas) return this.metas;
     const metas = new Map<string, ThreadMeta>();
-    await fsp.mkdir(this.root, { recursive: true });
+    await fsp.mkdir(this.root, PRIVATE_DIR);
     for (const key of await fsp.readdir(this.root)) {
       if (!THREAD_KEY.test(key)) continue;
       try {

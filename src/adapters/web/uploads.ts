@@ -22,6 +22,9 @@ export interface UploadRecord {
 
 export type UploadOutcome = { ok: true; upload: UploadRecord } | { ok: false; name: string; message: string };
 
+/** Uploads are private to the account databot runs as. */
+const PRIVATE_DIR = { recursive: true, mode: 0o700 } as const;
+
 const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class UploadStore {
@@ -44,7 +47,7 @@ export class UploadStore {
       source.destroy();
       return { ok: false, name, message: new FileRefusedError(name, verdict.reason).userMessage };
     }
-    await fsp.mkdir(this.dir, { recursive: true });
+    await fsp.mkdir(this.dir, PRIVATE_DIR);
     const id = randomUUID();
     const target = this.dataPath(id);
     try {
