@@ -25,6 +25,15 @@ export interface LocalEngineConfig {
   diskMb: number;
   /** Captured stdout/stderr per cell. */
   outputKb: number;
+  /** Size of the sandbox's private `/tmp`. */
+  tmpMb: number;
+  /** Processes (and threads) a session may run at once. */
+  maxProcesses: number;
+  /**
+   * First of the host user ids given to sessions when databot runs as root (one unused id per session, so
+   * sessions cannot signal each other and the process limit counts each session alone).
+   */
+  uidBase: number;
   sessionIdleMinutes: number;
   sessionMaxMinutes: number;
   /** Absent: the built-in offline analyst answers. */
@@ -58,6 +67,9 @@ export function readLocalEngineConfig(r: EnvReader): LocalEngineConfig {
     cellTimeoutSeconds: r.read("SANDBOX_CELL_TIMEOUT_SECONDS", schemas.int(1, 3600), 120) ?? 120,
     diskMb: r.read("SANDBOX_DISK_MB", schemas.int(16, 65536), 1024) ?? 1024,
     outputKb: r.read("SANDBOX_OUTPUT_KB", schemas.int(4, 10240), 256) ?? 256,
+    tmpMb: r.read("SANDBOX_TMP_MB", schemas.int(16, 65536), 256) ?? 256,
+    maxProcesses: r.read("SANDBOX_MAX_PROCESSES", schemas.int(8, 4096), 64) ?? 64,
+    uidBase: r.read("SANDBOX_UID_BASE", schemas.int(10000, 4_000_000_000), 1_900_000_000) ?? 1_900_000_000,
     sessionIdleMinutes: r.read("SESSION_IDLE_MINUTES", schemas.number(0.01, 24 * 60), 30) ?? 30,
     sessionMaxMinutes: r.read("SESSION_MAX_MINUTES", schemas.number(0.01, 24 * 60), 60) ?? 60,
     model,
