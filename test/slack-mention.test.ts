@@ -2,6 +2,7 @@
  * People ask databot in Slack: mentions in channels, follow-ups in its threads, direct messages with files.
  * The whole server runs against the fake Slack; the analysis is the instant scripted backend.
  */
+import { DatabotError, ErrorCode } from "../src/core/errors";
 import { ScriptedBackend } from "./fakes/scripted-backend";
 import { envelope } from "./fakes/slack/events";
 import { DATABOT, FakeSlack, seedAcme, visibleText } from "./fakes/slack/fake-slack";
@@ -192,4 +193,35 @@ test("databot's own messages and other bots' messages are not answered", async (
   expect(fromBot.status).toBe(200);
   expect(await bot.store.unfinishedInThread(`slack:T0ACME:C0SALES:${asked.ts}`)).toEqual([]);
   expect(bot.turns).toHaveLength(1);
+});
+
+test("when the analysis fails, the thread gets one short sentence with the reason, and `retry` answers", async () => {
+  backend.faults.run = [
+    new DatabotError(ErrorCode.BackendBusy, "The analysis service is busy right now.", { retryable: true }),
+  ];
+  const asked = await slack.post("U0ANA", {
+    channel: "C0SALES",
+    text: mention("chart revenue by region"),
+    files: [{ name: "sales.csv", content: SALES_CSV }],
+  });
+  await bot.waitForTurns(1);
+  const [failure] = slack.databotReplies("C0SALES", asked.ts);
+  expect(visibleText(failure!)).toBe(
+    "⚠️ The analysis service is busy right now. Say `retry` in this thread to try again.",
+  );
+
+  await slack.post("U0ANA", { channel: "C0SALES", threadTs: asked.ts, text: "retry" });
+  await bot.waitForTurns(3);
+  const replies = slack.databotReplies("C0SALES", asked.ts);
+  expect(visibleText(replies.at(-1)!)).toContain("using sales.csv");
+  expect(replies.at(-1)!.files).toHaveLength(2);
+});
+
+test("`help` in databot's thread explains what it does, as Markdown", async () => {
+  const asked = await slack.post("U0ANA", { channel: "C0SALES", text: mention("help") });
+  await bot.waitForTurns(1);
+  const [help] = slack.databotReplies("C0SALES", asked.ts);
+  expect(help!.blocks![0]).toMatchObject({ type: "markdown" });
+  expect(visibleText(help!)).toContain("**databot** answers data questions in this thread.");
+  expect(backend.runs).toHaveLength(0);
 });

@@ -20,7 +20,7 @@ export interface SocketEnvelope {
 export class FakeSocketMode {
   private readonly wss = new WebSocketServer({ noServer: true });
   private socket?: WebSocket;
-  private readonly acks = new Map<string, () => void>();
+  private readonly acks = new Map<string, (acked: boolean) => void>();
   /** Every envelope acknowledged, by id. */
   readonly acknowledged = new Set<string>();
   private connectedWaiters: (() => void)[] = [];
@@ -70,9 +70,9 @@ export class FakeSocketMode {
         this.acks.delete(envelope.envelope_id);
         resolve(false);
       }, timeoutMs);
-      this.acks.set(envelope.envelope_id, () => {
+      this.acks.set(envelope.envelope_id, (acked) => {
         clearTimeout(timer);
-        resolve(true);
+        resolve(acked);
       });
       socket.send(JSON.stringify(envelope));
     });
@@ -89,11 +89,15 @@ export class FakeSocketMode {
       const message = JSON.parse(String(data)) as { envelope_id?: string };
       if (!message.envelope_id) return;
       this.acknowledged.add(message.envelope_id);
-      this.acks.get(message.envelope_id)?.();
+      this.acks.get(message.envelope_id)?.(true);
       this.acks.delete(message.envelope_id);
     });
     ws.on("close", () => {
-      if (this.socket === ws) this.socket = undefined;
+      if (this.socket !== ws) return;
+      this.socket = undefined;
+      // Envelopes still waiting will never be acknowledged on this connection.
+      for (const settle of this.acks.values()) settle(false);
+      this.acks.clear();
     });
     ws.send(
       JSON.stringify({
