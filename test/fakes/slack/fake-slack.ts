@@ -4,10 +4,9 @@
  * signed HTTP requests (or over Socket Mode). The installed app is the one `manifests/slack/` describes: its
  * bot token has the manifest's scopes and Slack delivers only the events it subscribes to.
  */
-import fs from "node:fs";
 import path from "node:path";
-import { parse } from "yaml";
 import { blockActions, envelope, postSigned, type EventEnvelope } from "./events";
+import { readManifest, repoFile } from "./manifest";
 import { FakeSlackServer, type RecordedRequest } from "./server";
 import { FakeSocketMode } from "./socket-mode";
 import { DATABOT, SlackState, TEAM, type ChannelKind, type FakeMessage, type FakeUser } from "./state";
@@ -369,34 +368,6 @@ export class FakeSlack {
   private wake(): void {
     for (const waiter of [...this.waiters]) waiter();
   }
-}
-
-interface InstalledApp {
-  scopes: string[];
-  events: string[];
-  agentView: boolean;
-}
-
-/** A file of the repository, found from here whether this runs from source or from `dist/`. */
-function repoFile(relative: string): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, relative);
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`${relative} not found above ${__dirname}`);
-  }
-}
-
-function readManifest(file: string): InstalledApp {
-  const manifest = parse(fs.readFileSync(file, "utf8")) as {
-    features?: { agent_view?: unknown };
-    oauth_config?: { scopes?: { bot?: string[] } };
-    settings?: { event_subscriptions?: { bot_events?: string[] } };
-  };
-  return {
-    scopes: manifest.oauth_config?.scopes?.bot ?? [],
-    events: manifest.settings?.event_subscriptions?.bot_events ?? [],
-    agentView: manifest.features?.agent_view !== undefined,
-  };
 }
 
 /** The people and channels most stories use: Ana and Ben in #sales (public) and #finance (private). */
