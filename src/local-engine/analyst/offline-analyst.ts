@@ -16,15 +16,20 @@ import { CONNECT_A_MODEL, guideText } from "./format/guide";
 import { overviewText } from "./format/overview";
 import { aggregateTitle } from "./labels";
 import { isGenericRequest, parseRequest } from "./parse/parse-request";
-import type { AnalysisPlan } from "./plan";
-import { analysisCell, loadCell } from "./python";
+import type { AnalysisPlan, Plan } from "./plan";
+import { analysisCell, isTabularFile, loadCell } from "./python";
 
-/** Sessions whose loaded table is remembered; older ones simply load again. */
+/** Sessions remembered; an older one simply loads its table again. */
 const REMEMBERED_SESSIONS = 500;
 
-interface Loaded {
-  file: string;
-  schema: DataSchema;
+/** What the analyst knows about one session. */
+interface SessionMemory {
+  /** Tables shared, oldest first. */
+  uploads: string[];
+  /** The table now loaded as `df`. */
+  inFrame?: string;
+  /** Profiles of tables loaded in this session. */
+  schemas: Map<string, DataSchema>;
 }
 
 function titleOf(plan: AnalysisPlan): string {
@@ -40,88 +45,138 @@ function titleOf(plan: AnalysisPlan): string {
   }
 }
 
+function failed(result: CellResult): boolean {
+  return Boolean(result.error || result.limit);
+}
+
 /** The variable `df` is gone: the interpreter restarted behind our back. */
 function lostFrame(result: CellResult): boolean {
   return result.error?.name === "NameError" && /'df'|"df"/.test(result.error.message);
 }
 
+/** One turn's work: the cells it ran and how it runs more. */
+class Turn {
+  readonly cells: RanCell[] = [];
+
+  constructor(
+    private readonly input: AnalystInput,
+    private readonly memory: SessionMemory,
+  ) {}
+
+  async run(code: string): Promise<CellResult> {
+    this.input.onProgress({ kind: "running_code", code });
+    const result = await this.input.session.run(code, this.input.signal);
+    this.cells.push({ code, result });
+    return result;
+  }
+
+  /** Loads `file` into `df` (unless it is there already) and returns its profile, or the text of a failure. */
+  async load(file: string, force = false): Promise<DataSchema | string> {
+    const known = this.memory.schemas.get(file);
+    if (known && this.memory.inFrame === file && !force) return known;
+    this.memory.inFrame = undefined;
+    const result = await this.run(loadCell(file));
+    if (failed(result)) return loadErrorText(file, result);
+    const schema = parseProfile(parseCellOutput(result.stdout).json);
+    this.memory.schemas.set(file, schema);
+    this.memory.inFrame = file;
+    return schema;
+  }
+
+  /** Runs an analysis, reloading the table once if the interpreter lost it. */
+  async analyse(plan: AnalysisPlan, schema: DataSchema, file: string): Promise<string> {
+    const code = analysisCell(plan, schema);
+    let result = await this.run(code);
+    if (lostFrame(result)) {
+      const reloaded = await this.load(file, true);
+      if (typeof reloaded === "string") return reloaded;
+      result = await this.run(code);
+    }
+    if (failed(result)) return analysisErrorText(plan, schema, result);
+    return analysisAnswer(plan, parseCellOutput(result.stdout));
+  }
+
+  /** The overview of a table with its first chart. */
+  async overview(schema: DataSchema, alsoNew: string[]): Promise<string> {
+    const chart = firstChartPlan(schema);
+    let chartTitle: string | undefined;
+    if (chart && !failed(await this.run(analysisCell(chart, schema)))) chartTitle = titleOf(chart);
+    return overviewText(schema, chartTitle, alsoNew);
+  }
+}
+
 export class OfflineAnalyst implements Analyst {
   readonly name = "offline";
-  /** Per session: the table now in `df`, and its profile. */
-  private readonly loaded = new Map<string, Loaded>();
+  private readonly sessions = new Map<string, SessionMemory>();
 
   async answer(input: AnalystInput): Promise<AnalystOutput> {
-    const cells: RanCell[] = [];
-    const sessionId = input.session.id;
-    const choice = chooseFile(input, this.loaded.get(sessionId)?.file);
+    const memory = this.memoryOf(input);
+    const turn = new Turn(input, memory);
+    const choice = chooseFile(input, memory.uploads, memory.inFrame);
     if (!choice.file) {
       const refused = choice.notTables.length
-        ? `I can only read tables (CSV, XLSX, JSON, TXT) without a language model, not ${choice.notTables.join(", ")}.`
+        ? `Without a language model I can only read tables (CSV, XLSX, JSON, TXT), not ${choice.notTables.join(", ")}.`
         : undefined;
-      return { text: guideText(undefined, refused), cells };
+      return { text: guideText(undefined, refused), cells: turn.cells };
     }
     const file = choice.file;
     const isNew = input.newFiles.includes(file);
+    let schema = await turn.load(file);
+    if (typeof schema === "string") return { text: schema, cells: turn.cells };
 
-    const run = async (code: string): Promise<CellResult> => {
-      input.onProgress({ kind: "running_code", code });
-      const result = await input.session.run(code, input.signal);
-      cells.push({ code, result });
-      return result;
-    };
-    const load = async (): Promise<DataSchema | string> => {
-      const result = await run(loadCell(file));
-      if (result.error || result.limit) return loadErrorText(file, result);
-      const schema = parseProfile(parseCellOutput(result.stdout).json);
-      this.remember(sessionId, { file, schema });
-      return schema;
-    };
-
-    const cached = this.loaded.get(sessionId);
-    const reuse = cached && cached.file === file && !isNew && !input.sessionRestarted;
-    const schema = reuse ? cached.schema : await load();
-    if (typeof schema === "string") return { text: schema, cells };
-
-    const plan =
-      isNew && isGenericRequest(input.question)
-        ? { kind: "overview" as const }
-        : parseRequest(input.question, schema);
-    if (plan.kind === "help" && !isNew) return { text: guideText(schema, plan.reason), cells };
-    if (plan.kind === "overview" || plan.kind === "help") {
-      const chart = firstChartPlan(schema);
-      let chartTitle: string | undefined;
-      if (chart) {
-        const result = await run(analysisCell(chart, schema));
-        if (!result.error && !result.limit) chartTitle = titleOf(chart);
+    let plan: Plan =
+      isNew && isGenericRequest(input.question) ? { kind: "overview" } : parseRequest(input.question, schema);
+    let used = file;
+    // A question about columns this table lacks may be about another table of the conversation.
+    if (plan.kind === "help" && plan.reason && !isNew) {
+      for (const other of choice.others) {
+        const otherSchema = await turn.load(other);
+        if (typeof otherSchema === "string") continue;
+        const otherPlan = parseRequest(input.question, otherSchema);
+        if (otherPlan.kind !== "help") {
+          [plan, schema, used] = [otherPlan, otherSchema, other];
+          break;
+        }
       }
-      const overview = overviewText(schema, chartTitle, choice.alsoNew);
-      if (plan.kind === "overview") return { text: overview, cells };
+    }
+
+    if (plan.kind === "help" && !isNew) return { text: guideText(schema, plan.reason), cells: turn.cells };
+    if (plan.kind === "overview")
+      return { text: await turn.overview(schema, choice.alsoNew), cells: turn.cells };
+    if (plan.kind === "help") {
       // A new table with a question the analyst cannot read: show the table, and say why.
+      const overview = await turn.overview(schema, choice.alsoNew);
       const reason = plan.reason ?? "I couldn't turn that question into an analysis.";
       return {
         text: `${reason} Here is an overview of **${file}** instead.\n\n${overview}\n\n${CONNECT_A_MODEL}`,
-        cells,
+        cells: turn.cells,
       };
     }
-
-    const code = analysisCell(plan, schema);
-    let result = await run(code);
-    if (lostFrame(result)) {
-      const reloaded = await load();
-      if (typeof reloaded === "string") return { text: reloaded, cells };
-      result = await run(code);
-    }
-    if (result.error || result.limit) return { text: analysisErrorText(plan, schema, result), cells };
-    return { text: analysisAnswer(plan, parseCellOutput(result.stdout)), cells };
+    const loaded = await turn.load(used);
+    if (typeof loaded === "string") return { text: loaded, cells: turn.cells };
+    return { text: await turn.analyse(plan, loaded, used), cells: turn.cells };
   }
 
-  private remember(sessionId: string, loaded: Loaded): void {
-    this.loaded.delete(sessionId);
-    this.loaded.set(sessionId, loaded);
-    if (this.loaded.size > REMEMBERED_SESSIONS) {
-      const oldest = this.loaded.keys().next().value;
-      if (oldest !== undefined) this.loaded.delete(oldest);
+  /** The session's memory, updated with this message's files and a restart. */
+  private memoryOf(input: AnalystInput): SessionMemory {
+    const id = input.session.id;
+    const memory = this.sessions.get(id) ?? { uploads: [], schemas: new Map<string, DataSchema>() };
+    this.sessions.delete(id);
+    this.sessions.set(id, memory);
+    if (this.sessions.size > REMEMBERED_SESSIONS) {
+      const oldest = this.sessions.keys().next().value;
+      if (oldest !== undefined) this.sessions.delete(oldest);
     }
+    if (input.sessionRestarted) {
+      memory.inFrame = undefined;
+      memory.schemas.clear();
+    }
+    for (const name of input.newFiles.filter(isTabularFile)) {
+      memory.uploads = [...memory.uploads.filter((n) => n !== name), name];
+      memory.schemas.delete(name);
+      if (memory.inFrame === name) memory.inFrame = undefined;
+    }
+    return memory;
   }
 }
 

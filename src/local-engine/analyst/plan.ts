@@ -26,7 +26,14 @@ export type Dimension =
   /** A number with many distinct values: cut into equal-width ranges. */
   | { type: "binned"; column: string; bins: number };
 
-export interface AggregatePlan {
+/** What every analysis plan carries besides its own fields. */
+interface PlanBase {
+  filters: Filter[];
+  /** Words of the question that played no part, so the answer can say so. */
+  ignored?: string[];
+}
+
+export interface AggregatePlan extends PlanBase {
   kind: "aggregate";
   /** Empty: count rows. */
   measures: string[];
@@ -38,30 +45,26 @@ export interface AggregatePlan {
   chart: ChartKind | "none";
   /** Top or bottom n; `which` for "which … has the highest …", answered by the first of the ranking. */
   rank?: { n: number; order: "largest" | "smallest"; which?: boolean };
-  filters: Filter[];
 }
 
-export interface HistogramPlan {
+export interface HistogramPlan extends PlanBase {
   kind: "histogram";
   column: string;
   bins: number;
   group?: string;
-  filters: Filter[];
 }
 
-export interface ScatterPlan {
+export interface ScatterPlan extends PlanBase {
   kind: "scatter";
   x: string;
   y: string;
   group?: string;
-  filters: Filter[];
 }
 
-export interface CorrelationPlan {
+export interface CorrelationPlan extends PlanBase {
   kind: "correlation";
   /** Two columns: their coefficient and a scatter with a trend line; more: a matrix. */
   columns: string[];
-  filters: Filter[];
 }
 
 export interface OverviewPlan {

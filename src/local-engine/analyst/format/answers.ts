@@ -199,8 +199,7 @@ export function correlationAnswer(plan: CorrelationPlan, out: CellOutput): strin
   ].join("\n");
 }
 
-/** The answer for any analysis plan. */
-export function analysisAnswer(plan: AnalysisPlan, out: CellOutput): string {
+function answerText(plan: AnalysisPlan, out: CellOutput): string {
   switch (plan.kind) {
     case "aggregate":
       return aggregateAnswer(plan, out);
@@ -211,4 +210,11 @@ export function analysisAnswer(plan: AnalysisPlan, out: CellOutput): string {
     case "correlation":
       return correlationAnswer(plan, out);
   }
+}
+
+/** The answer for any analysis plan, noting words of the question it did not use. */
+export function analysisAnswer(plan: AnalysisPlan, out: CellOutput): string {
+  const text = answerText(plan, out);
+  if (!plan.ignored?.length) return text;
+  return `${text}\n\n_Not used from your question: ${plan.ignored.map((w) => `"${w}"`).join(", ")}._`;
 }

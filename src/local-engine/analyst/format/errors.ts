@@ -89,5 +89,6 @@ export function closestValue(wanted: string, values: string[]): string | undefin
     const d = distance(target, value.toLowerCase());
     if (!best || d < best.d) best = { value, d };
   }
-  return best && best.d <= Math.max(1, Math.floor(target.length / 3)) ? best.value : undefined;
+  const allowed = target.length <= 3 ? 1 : Math.max(2, Math.floor(target.length / 3));
+  return best && best.d <= allowed ? best.value : undefined;
 }

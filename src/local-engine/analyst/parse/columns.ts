@@ -146,7 +146,12 @@ export function findMentions(tokens: string[], columns: ColumnInfo[]): Mention[]
       if (matches.length > 0) found.push({ start, end, columns: matches, score: best });
     }
   }
-  found.sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  // Close matches first, and among them the longest ("unit price" before "unit"); then loose ones.
+  const close = (m: Mention) => (m.score >= 90 ? 1 : 0);
+  found.sort(
+    (a, b) =>
+      close(b) - close(a) || b.end - b.start - (a.end - a.start) || b.score - a.score || a.start - b.start,
+  );
   const chosen: Mention[] = [];
   for (const m of found) {
     if (chosen.some((c) => m.start < c.end && c.start < m.end)) continue;

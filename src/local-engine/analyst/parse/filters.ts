@@ -104,8 +104,16 @@ function yearFilter(column: ColumnInfo, op: Filter["op"], year: number, month?: 
   return { column: column.name, op: op as "eq", year, ...(month ? { month } : {}) };
 }
 
-/** One condition of a where-clause, e.g. "temp_max > 20". */
-function parseCondition(condition: string, schema: DataSchema, problems: string[]): Filter | undefined {
+/** One condition of a where-clause, e.g. "temp_max > 20"; `typed` is the same text as it was typed. */
+function parseCondition(
+  condition: string,
+  typed: string,
+  schema: DataSchema,
+  problems: string[],
+): Filter | undefined {
+  const lead = condition.length - condition.trimStart().length;
+  condition = condition.trim();
+  typed = typed.slice(lead, lead + condition.length);
   for (const [pattern, op] of OPERATORS) {
     const match = pattern.exec(condition);
     if (!match || match.index === 0) continue;
@@ -113,7 +121,7 @@ function parseCondition(condition: string, schema: DataSchema, problems: string[
       .slice(0, match.index)
       .replace(/^(?:the|a|an)\s+/, "")
       .trim();
-    const right = unquote(condition.slice(match.index + match[0].length));
+    const right = unquote(typed.slice(match.index + match[0].length));
     if (!right) return undefined;
     let column = matchColumn(left, schema.columns);
     if (!column && /^(year|month|date|day|time)s?$/.test(left)) column = timeColumn(schema, condition);
@@ -130,7 +138,7 @@ function filterFor(column: ColumnInfo, op: Op, right: string, problems: string[]
   const name = column.name;
   if (column.kind === "date") {
     if (op === "contains" || op === "ne") return undefined;
-    const monthYear = new RegExp(`^${MONTH}\\s+${YEAR}$`).exec(right);
+    const monthYear = new RegExp(`^${MONTH}\\s+${YEAR}$`).exec(right.toLowerCase());
     if (monthYear)
       return { column: name, op, year: Number(monthYear[2]), month: monthNumber(monthYear[1] as string) };
     if (new RegExp(`^${YEAR}$`).test(right)) return { column: name, op, year: Number(right) };
@@ -165,17 +173,25 @@ function filterFor(column: ColumnInfo, op: Op, right: string, problems: string[]
 /** The where-clause: everything after "where"/"whose"/"with"/"when"/"having", split on "and". */
 function extractWhere(
   text: string,
+  original: string,
   schema: DataSchema,
   problems: string[],
 ): { filters: Filter[]; text: string } {
   const match = /\b(?:where|whose|with|when|having|if)\s+([^,;]+)/.exec(text);
   if (!match) return { filters: [], text };
+  const clauseStart = match.index + match[0].length - (match[1] as string).length;
   const clause = (match[1] as string).trimEnd();
+  // Values keep the capitals they were typed with (the question and its lowercase have the same length).
+  const typed =
+    original.length === text.length ? original.slice(clauseStart, clauseStart + clause.length) : clause;
   const filters: Filter[] = [];
   const clauseProblems: string[] = [];
-  for (const condition of clause.split(/\s+and\s+/)) {
-    const filter = parseCondition(condition.trim(), schema, clauseProblems);
+  const cuts = [...clause.matchAll(/\s+and\s+/g)].map((m) => [m.index, m.index + m[0].length] as const);
+  let from = 0;
+  for (const [end, next] of [...cuts, [clause.length, clause.length] as const]) {
+    const filter = parseCondition(clause.slice(from, end), typed.slice(from, end), schema, clauseProblems);
     if (filter) filters.push(filter);
+    from = next;
   }
   // "with" and "when" also start ordinary phrases; only a clause that holds a condition is a filter.
   if (filters.length === 0 && !/^where|^whose/.test(match[0])) return { filters: [], text };
@@ -250,6 +266,8 @@ function extractValues(
       ],
       [new RegExp(`\\b(?:for|in|at|from|only|of|on)\\s+(?:the\\s+)?${v}(?![\\p{L}\\p{N}])`, "u"), "eq"],
       [new RegExp(`(?<![\\p{L}\\p{N}])${v}\\s+only\\b`, "u"), "eq"],
+      // "rainy days", "sunny", "foggy": the adjective of a value.
+      [new RegExp(`(?<![\\p{L}\\p{N}])${v}(?:y|ny|gy)(?![\\p{L}\\p{N}])`, "u"), "eq"],
     ];
     let hit: { index: number; length: number; op: "eq" | "ne" } | undefined;
     for (const [pattern, op] of patterns) {
@@ -290,7 +308,7 @@ function extractValues(
 /** Cuts every filter out of a (lowercased) question. `original` keeps the question's capitals. */
 export function extractFilters(text: string, original: string, schema: DataSchema): FilterExtraction {
   const problems: string[] = [];
-  const where = extractWhere(text, schema, problems);
+  const where = extractWhere(text, original, schema, problems);
   const time = extractTimeWords(where.text, schema);
   const values = extractValues(time.text, original, schema);
   return { filters: [...where.filters, ...time.filters, ...values.filters], text: values.text, problems };

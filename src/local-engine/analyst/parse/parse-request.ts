@@ -17,6 +17,10 @@ import { findMentions, matchColumn, type Mention } from "./columns";
 import { blank, extractFilters } from "./filters";
 import { isFiller, isKeyword, singular, tokenize } from "./words";
 
+/** Tasks that need a language model, not a template. */
+const BEYOND =
+  /\b(forecast\w*|predict\w*|regression|cluster\w*|classif\w*|train\w*|neural|machine learning|anomal\w*|outliers?|why|explain\w*|recommend\w*|optimi[sz]\w*|simulat\w*|translat\w*|sentiment)\b/;
+
 const HELP = /^(help|\?|what can you do|how does this work|what do you (do|support)|commands|usage)\b/;
 const OVERVIEW =
   /^(?:(?:take|have) a look|look at (?:this|it)|overview|summary|summari[sz]e|describe|profile|explore|analy[sz]e|what(?:'s| is) in (?:this|the|here)|tell me about|show (?:me )?the (?:data|file|table)|columns)\b/;
@@ -186,6 +190,14 @@ function unknownPhrase(tokens: string[], mentions: Mention[]): string | undefine
   return undefined;
 }
 
+/** Words that are neither request words nor part of a column name. */
+function strayWords(tokens: string[], mentions: Mention[]): string[] {
+  const used = (i: number) => mentions.some((m) => i >= m.start && i < m.end);
+  return tokens.filter(
+    (w, i) => !used(i) && w !== ";" && !isFiller(w) && !isKeyword(w) && !/^\d/.test(w) && w.length > 1,
+  );
+}
+
 function explicitChart(text: string): (typeof CHART_WORDS)[number][1] | undefined {
   return CHART_WORDS.find(([pattern]) => pattern.test(text))?.[1];
 }
@@ -252,15 +264,41 @@ function parts(question: string, schema: DataSchema): Parts {
  * it can find or asks for something the offline analyst does not do.
  */
 export function parseRequest(question: string, schema: DataSchema): Plan {
+  const p = parts(question, schema);
+  const plan = planFor(question, p, schema);
+  if (plan.kind === "help" || plan.kind === "overview") return plan;
+  const stray = strayWords(p.tokens, p.mentions);
+  return stray.length ? { ...plan, ignored: stray } : plan;
+}
+
+function planFor(question: string, p: Parts, schema: DataSchema): Plan {
   const trimmed = normalizeQuestion(question)
     .trim()
     .replace(/[.!?]+$/, "");
   if (HELP.test(trimmed)) return { kind: "help" };
-  const p = parts(question, schema);
   if (isGenericRequest(question) && p.mentions.length === 0) return { kind: "overview" };
+  if (BEYOND.test(trimmed)) {
+    return {
+      kind: "help",
+      reason: "That needs more than the built-in analyst can do without a language model.",
+    };
+  }
   if (p.problems.length > 0) return { kind: "help", reason: `In your filter, ${p.problems.join("; ")}.` };
   const unknown = unknownPhrase(p.tokens, p.mentions);
   if (unknown) return { kind: "help", reason: `I couldn't find a column matching "${unknown}".` };
+
+  // Column names amid words that ask for nothing the analyst knows: not a request it can read.
+  const asksForSomething =
+    explicitChart(p.text) ||
+    explicitAggregation(p.tokens, p.mentions) ||
+    p.grain ||
+    p.rank ||
+    p.overTime ||
+    p.filters.length > 0 ||
+    p.series;
+  if (!asksForSomething && strayWords(p.tokens, p.mentions).length >= 2) {
+    return { kind: "help", reason: "I couldn't turn that into a chart or a summary." };
+  }
 
   const roles: { role: "subject" | "dimension" | "versus"; mention: Mention }[] = [];
   for (const mention of p.mentions)

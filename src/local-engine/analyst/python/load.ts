@@ -34,7 +34,7 @@ export function isTabularFile(name: string): boolean {
 
 /** A plain file name in `/mnt/data` (no directories). */
 export function isPlainFileName(name: string): boolean {
-  return name.length > 0 && !/[/\\\0]/.test(name) && name !== "." && name !== "..";
+  return name.length > 0 && !/[/\0]/.test(name) && name !== "." && name !== "..";
 }
 
 /** Python that loads `/mnt/data/<file>` into `df` and prints the profile as one JSON line. */
