@@ -266,9 +266,9 @@ export class SandboxProcess {
         },
       };
       const stopTimer = setTimeout(() => stop("wall_clock"), options.timeoutMs);
+      this.send({ op: "run", id, code }); // first: a stop that arrives before its cell is ignored
       if (options.signal?.aborted) onAbort();
       else options.signal?.addEventListener("abort", onAbort, { once: true });
-      this.send({ op: "run", id, code });
     });
   }
 

@@ -1,0 +1,70 @@
+/**
+ * Turns what the analyst did into the backend's answer: the text, every chart the cells drew, the files they
+ * wrote (streamed from the session when the chat posts them), the code with its output for "Show code", and a
+ * notice when the Python session had to be restarted.
+ */
+import type { AgentOutput } from "../core/ports";
+import { mimeTypeFor } from "../core/files/file-types";
+import type { CodeRun, Notice, ReplyFile, ReplyImage } from "../core/types";
+import type { AnalystOutput, CellFile, CellResult, SandboxSession } from "./types";
+
+/** "Show code" output per cell; the chat has little room. */
+const CODE_OUTPUT_CHARS = 4000;
+
+export const SESSION_RESTARTED_NOTICE =
+  "The Python session for this conversation had ended (sessions stop after a while without use), so a new one " +
+  "was started with the conversation's files; earlier variables were reset.";
+
+export function buildOutput(
+  answer: AnalystOutput,
+  session: SandboxSession,
+  question: string,
+  sessionRestarted: boolean,
+): AgentOutput {
+  const images: ReplyImage[] = [];
+  const generated = new Map<string, CellFile>();
+  for (const { result } of answer.cells) {
+    for (const image of result.images) images.push({ name: image.name, data: image.data, alt: "" });
+    for (const file of result.files) generated.set(file.name, file);
+  }
+  images.forEach((image, i) => {
+    image.alt = `Chart ${i + 1} of ${images.length} for: ${clip(question, 100)}`;
+  });
+  const files: ReplyFile[] = [...generated.values()].map((file) => ({
+    name: file.name,
+    mimeType: mimeTypeFor(file.name),
+    size: file.size,
+    open: () => session.openFile(file.name),
+  }));
+  const code: CodeRun[] = answer.cells.map(({ code, result }) => ({
+    language: "python",
+    code,
+    output: cellOutput(result),
+  }));
+  const notices: Notice[] = sessionRestarted
+    ? [{ kind: "session_restarted", message: SESSION_RESTARTED_NOTICE }]
+    : [];
+  return { text: replaceSandboxLinks(answer.text), images, files, code, notices };
+}
+
+/** `sandbox:/mnt/data/out.csv` (as Code Interpreter writes links) becomes the file's name. */
+export function replaceSandboxLinks(text: string): string {
+  return text.replace(/sandbox:\/mnt\/data\/([^\s)\]]+)/g, "$1");
+}
+
+function cellOutput(result: CellResult): string {
+  const parts = [result.stdout, result.stderr];
+  if (result.error) parts.push(result.error.traceback || `${result.error.name}: ${result.error.message}`);
+  if (result.limit) parts.push(`[stopped by the ${result.limit.replace("_", "-")} limit]`);
+  return clip(
+    parts
+      .filter((p) => p.trim() !== "")
+      .join("\n")
+      .trimEnd(),
+    CODE_OUTPUT_CHARS,
+  );
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
