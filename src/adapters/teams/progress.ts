@@ -143,14 +143,11 @@ export class ProgressIndicator {
     const activity: Partial<Activity> = {
       type: "typing",
       text: update.kind === "informative" ? update.text.slice(0, INFORMATIVE_MAX_CHARS) : update.text,
-      entities: [
-        {
-          type: "streaminfo",
-          streamType: update.kind === "informative" ? "informative" : "streaming",
-          streamSequence: session.sequence,
-          ...(session.streamId ? { streamId: session.streamId } : {}),
-        },
-      ],
+      ...streamFields({
+        streamType: update.kind === "informative" ? "informative" : "streaming",
+        streamSequence: session.sequence,
+        streamId: session.streamId,
+      }),
     };
     session.lastSentAt = Date.now();
     try {
@@ -196,6 +193,19 @@ export class ProgressIndicator {
     const first = setTimeout(tick, FIRST_UPDATE_DELAY_MS);
     first.unref();
   }
+}
+
+/**
+ * Stream metadata for an activity. Teams reads it from a `streaminfo` entity or from `channelData`; botbuilder's
+ * serializer keeps only an entity's type, so the fields travel in `channelData` (as Teams' own libraries send them).
+ */
+export function streamFields(info: {
+  streamType: "informative" | "streaming" | "final";
+  streamSequence?: number;
+  streamId?: string;
+}): Pick<Activity, "channelData" | "entities"> {
+  const fields = Object.fromEntries(Object.entries(info).filter(([, v]) => v !== undefined));
+  return { channelData: fields, entities: [{ type: "streaminfo", ...fields }] };
 }
 
 /** The blue-bar text for a stage of the turn. */

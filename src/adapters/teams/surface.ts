@@ -13,7 +13,7 @@ import type { FileDelivery } from "./file-delivery";
 import { openSharedFile, type GraphClient } from "./graph-client";
 import { fitForTeams } from "./images";
 import type { TeamsContext } from "./normalize";
-import type { ProgressIndicator, StreamState } from "./progress";
+import { streamFields, type ProgressIndicator, type StreamState } from "./progress";
 import { answerActivities } from "./reply-activities";
 import { fetchStream, hostOf, unavailable } from "./scoped-fetch";
 import { statusOf, type TeamsSender } from "./sender";
@@ -118,10 +118,7 @@ export class TeamsSurface implements ChatSurface {
       if (stream && !stream.expired) {
         const final: Partial<Activity> = {
           ...first,
-          entities: [
-            ...(first!.entities ?? []),
-            { type: "streaminfo", streamId: stream.streamId, streamType: "final" },
-          ],
+          ...streamFields({ streamType: "final", streamId: stream.streamId }),
         };
         try {
           await turn.sendActivity(final);

@@ -35,11 +35,13 @@ export class FakeConnector {
   /** Requests for pasted images, with the Authorization header they carried. */
   readonly attachmentRequests: { id: string; authorization?: string }[] = [];
   readonly streams = new Map<string, Stream>();
+  /** Requests the fake refused, with the error it answered (what Teams would have said). */
+  readonly refused: { activity: Partial<Activity>; status: number; code: string; message: string }[] = [];
   /** Set to make every stream request fail like Teams does where streaming is not allowed. */
   refuseStreaming = false;
   /** When set, every call must carry `Authorization: Bearer <one of these>`. */
   acceptedTokens?: () => string[];
-  private readonly attachments = new Map<string, { contentType: string; data: Buffer }>();
+  private readonly attachments = new Map<string, { contentType: string; data?: Buffer; redirect?: string }>();
   private readonly events = new EventEmitter();
   private server?: FakeServer;
   private nextId = 1;
@@ -71,7 +73,8 @@ export class FakeConnector {
           res.status(404).json({ error: { code: "NotFound", message: "Attachment not found" } });
           return;
         }
-        res.type(attachment.contentType).send(attachment.data);
+        if (attachment.redirect) res.redirect(302, attachment.redirect);
+        else res.type(attachment.contentType).send(attachment.data);
       });
       app.use("/v3/conversations", express.raw({ type: () => true, limit: "20mb" }));
       app.post("/v3/conversations/:conversationId/activities{/:activityId}", (req, res) => {
@@ -124,6 +127,13 @@ export class FakeConnector {
     return `${this.url}/v3/attachments/${id}/views/original`;
   }
 
+  /** An attachment URL on the connector that redirects elsewhere (as a storage front end might). */
+  addRedirectingAttachment(target: string, contentType = "image/png"): string {
+    const id = `0-wus-d1-${this.nextId++}`;
+    this.attachments.set(id, { contentType, redirect: target });
+    return `${this.url}/v3/attachments/${id}/views/original`;
+  }
+
   /** Messages (not typing) posted into a conversation, in order; a channel's chain is matched by its full id. */
   messages(conversationId?: string): PostedActivity[] {
     return this.posted.filter(
@@ -162,12 +172,13 @@ export class FakeConnector {
     res: express.Response,
   ): void {
     const activity = JSON.parse(body.toString("utf8")) as Partial<Activity>;
-    if (countedBytes(activity) > MESSAGE_LIMIT_BYTES) {
-      res.status(413).json({ error: { code: "MessageSizeTooBig", message: "Message size too large" } });
-      return;
-    }
-    const streamInfo = (activity.entities ?? []).find((e) => e.type === "streaminfo") as
-      { streamId?: string; streamType?: string; streamSequence?: number } | undefined;
+    const refuse = (status: number, code: string, message: string) => {
+      this.refused.push({ activity, status, code, message });
+      res.status(status).json({ error: { code, message } });
+    };
+    if (countedBytes(activity) > MESSAGE_LIMIT_BYTES)
+      return refuse(413, "MessageSizeTooBig", "Message size too large");
+    const streamInfo = streamInfoOf(activity);
     let id = String(this.nextId++);
     if (streamInfo) {
       if (this.refuseStreaming) {
@@ -247,4 +258,26 @@ export function countedBytes(activity: Partial<Activity>): number {
     }
   }
   return total;
+}
+
+/**
+ * The stream fields of an activity. Teams reads them from a `streaminfo` entity or from `channelData` (where
+ * botbuilder-based bots send them, because botbuilder's serializer keeps only an entity's `type`).
+ */
+export function streamInfoOf(
+  activity: Partial<Activity>,
+): { streamId?: string; streamType?: string; streamSequence?: number } | undefined {
+  const entity = (activity.entities ?? []).find((e) => e.type === "streaminfo") as
+    Record<string, unknown> | undefined;
+  const channelData = (activity.channelData ?? {}) as Record<string, unknown>;
+  const merged = { ...pick(channelData), ...pick(entity ?? {}) };
+  return entity || merged.streamType ? merged : undefined;
+}
+
+function pick(source: Record<string, unknown>) {
+  const out: { streamId?: string; streamType?: string; streamSequence?: number } = {};
+  if (typeof source.streamId === "string") out.streamId = source.streamId;
+  if (typeof source.streamType === "string") out.streamType = source.streamType;
+  if (typeof source.streamSequence === "number") out.streamSequence = source.streamSequence;
+  return out;
 }
