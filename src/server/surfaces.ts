@@ -3,10 +3,11 @@
  * undefined otherwise, so `databot serve` runs every surface that is configured.
  */
 import { createSlackModule } from "../adapters/slack";
+import { createTeamsModule } from "../adapters/teams";
 import { createWebChatModule } from "../adapters/web";
 import type { Config } from "../config";
 import type { SurfaceDeps, SurfaceModule } from "./surface-module";
 
 export type SurfaceFactory = (deps: SurfaceDeps, config: Config) => SurfaceModule | undefined;
 
-export const SURFACE_FACTORIES: SurfaceFactory[] = [createWebChatModule, createSlackModule];
+export const SURFACE_FACTORIES: SurfaceFactory[] = [createWebChatModule, createSlackModule, createTeamsModule];
