@@ -10,4 +10,8 @@ import type { SurfaceDeps, SurfaceModule } from "./surface-module";
 
 export type SurfaceFactory = (deps: SurfaceDeps, config: Config) => SurfaceModule | undefined;
 
-export const SURFACE_FACTORIES: SurfaceFactory[] = [createWebChatModule, createSlackModule, createTeamsModule];
+export const SURFACE_FACTORIES: SurfaceFactory[] = [
+  createWebChatModule,
+  createSlackModule,
+  createTeamsModule,
+];
