@@ -257,6 +257,37 @@ describe("other public tables", () => {
     for (const [year, value] of shown) expectShown(value[0], deaths[year] as number);
   });
 
+  it("penguins: 'for each' on a bar chart groups the bars, with upright labels", async () => {
+    const turn = await chat.ask("bar chart of mean beak depth by island for each sex");
+    const axes = onlyFigure(turn).axes[0];
+    expect(axes).toMatchObject({
+      legend: [".", "FEMALE", "MALE"],
+      xTickLabels: ["Biscoe", "Torgersen", "Dream"],
+    });
+    expect(axes?.bars).toBe(9);
+    const means = pandas<Record<string, number>>(
+      `df = pd.read_json(${JSON.stringify(join(VEGA_DATA, "penguins.json"))})\n` +
+        `print(df[df.Sex == "MALE"].groupby("Island")["Beak Depth (mm)"].mean().to_json())`,
+    );
+    const shown = tableByKey(turn.text);
+    for (const [island, mean] of Object.entries(means)) expectShown(shown.get(island)?.[2], mean);
+  });
+
+  it("github: weekly bars start on Mondays and show a readable subset of their labels", async () => {
+    await chat.share(join(VEGA_DATA, "github.csv"));
+    const turn = await chat.ask("bar chart of count by week");
+    const axes = onlyFigure(turn).axes[0];
+    expect(axes?.bars).toBe(22);
+    expect(axes?.xTickLabels.length).toBeLessThanOrEqual(12);
+    expect(axes?.xTickLabels[0]).toBe("2014-12-29");
+    const weekly = pandas<Record<string, number>>(
+      `df = pd.read_csv(${JSON.stringify(join(VEGA_DATA, "github.csv"))}, parse_dates=["time"])\n` +
+        `w = df.resample("W-MON", on="time", label="left", closed="left")["count"].sum()\n` +
+        `w.index = w.index.strftime("%Y-%m-%d")\nprint(w.to_json())`,
+    );
+    axes?.barValues.forEach((v, i) => expect(v).toBe(Object.values(weekly)[i]));
+  });
+
   it("gapminder: 187 countries become 19 readable bars and Other; a top 10 is exactly ten", async () => {
     await chat.share(join(VEGA_DATA, "gapminder-health-income.csv"));
     const many = await chat.ask("bar chart of income by country");

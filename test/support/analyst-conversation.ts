@@ -20,7 +20,8 @@ export interface AxesInfo {
   bars: number;
   horizontal: boolean;
   contiguousBars: boolean;
-  barValues: number[];
+  /** Heights (widths when horizontal); null for a missing value. */
+  barValues: (number | null)[];
   lines: number;
   linePoints: number;
   wedges: number;
@@ -88,9 +89,10 @@ export class Conversation {
     });
     this.restartNext = false;
     this.history.push({ role: "user", text: question }, { role: "assistant", text: output.text });
-    const figures = this.session.epilogueOutputs
-      .slice(seen)
-      .flatMap((out) => JSON.parse(out) as FigureInfo[]);
+    const figures = this.session.epilogueOutputs.slice(seen).flatMap((out) => {
+      if (out.startsWith("EPILOGUE FAILED")) throw new Error(out);
+      return JSON.parse(out) as FigureInfo[];
+    });
     return {
       text: output.text,
       cells: output.cells,

@@ -210,6 +210,10 @@ from matplotlib.container import BarContainer as _BarContainer
 from matplotlib.patches import Wedge as _Wedge
 
 
+def _float_or_none(value):
+    return None if value != value else float(value)
+
+
 def _overlap(labels):
     boxes = [label.get_window_extent() for label in labels if label.get_visible() and label.get_text()]
     return any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
@@ -230,7 +234,7 @@ def _describe_axes(ax):
         "bars": len(bars),
         "horizontal": horizontal,
         "contiguousBars": contiguous,
-        "barValues": [float(p.get_width() if horizontal else p.get_height()) for _, p in bars],
+        "barValues": [_float_or_none(p.get_width() if horizontal else p.get_height()) for _, p in bars],
         "lines": len(lines),
         "linePoints": max([len(line.get_xdata()) for line in lines] or [0]),
         "wedges": sum(isinstance(p, _Wedge) for p in ax.patches),

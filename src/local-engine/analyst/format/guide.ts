@@ -30,7 +30,11 @@ export function exampleQuestions(schema: DataSchema): string[] {
   if (date && !Number.isNaN(Date.parse(String(date.max)))) {
     const first = new Date(String(date.min)).getUTCFullYear();
     const last = new Date(String(date.max)).getUTCFullYear();
-    examples.push(`${m} ${grain} after ${first + Math.floor((last - first) / 2)}`);
+    examples.push(
+      last > first
+        ? `${m} ${grain} after ${first + Math.floor((last - first) / 2)}`
+        : `${m} by week in ${first}`,
+    );
   }
   examples.push(`histogram of ${m}`);
   if (second) examples.push(`scatter of ${m} vs ${second}`, "correlation matrix");

@@ -202,10 +202,10 @@ function chartLines(ctx: Context): string[] {
 
   if (plan.chart === "bar") {
     const draw = wide
-      ? ["result.index = labels", "result.plot.bar(ax=ax, width=0.8)"]
+      ? [...(isDate ? ["result.index = labels"] : []), "result.plot.bar(ax=ax, width=0.8, rot=0)"]
       : [`ax.bar(labels, result.values, color="${COLOR}")`];
     return [
-      labelLine,
+      ...(wide && !isDate && !crowded(ctx) ? [] : [labelLine]),
       "",
       newFigure(10, 6),
       ...draw,

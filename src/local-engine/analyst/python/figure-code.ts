@@ -55,7 +55,7 @@ export function dateLabels(index: string, grain: TimeGrain | undefined): string 
 export function tickLabelLines(labels: string, crowded: boolean, positions = false): string[] {
   if (!crowded) return positions ? [`ax.set_xticks(range(len(${labels})), ${labels})`] : [];
   return [
-    `step = max(1, len(${labels}) // 12)`,
+    `step = max(1, (len(${labels}) + 11) // 12)`,
     `ax.set_xticks(range(0, len(${labels}), step), list(${labels})[::step], rotation=45, ha="right")`,
   ];
 }
