@@ -97,7 +97,7 @@ describe("a CSV of Seattle weather shared in a thread", () => {
     const turn = await chat.ask("histogram of wind");
     const axes = onlyFigure(turn).axes[0];
     expect(axes).toMatchObject({ bars: 30, contiguousBars: true, xlabel: "wind", ylabel: "Number of rows" });
-    expect(axes?.barValues.reduce((a, b) => a + b, 0)).toBe(1461);
+    expect(axes?.barValues.reduce<number>((a, b) => a + (b ?? 0), 0)).toBe(1461);
     const stats = pandas<Record<string, number>>(`${readWeather}\nprint(df["wind"].describe().to_json())`);
     const shown = tableByKey(turn.text);
     expectShown(shown.get("Median")?.[0], stats["50%"] as number);
