@@ -6,11 +6,12 @@
  * - otherwise: a signed download link served by databot, valid for a day (needs `PUBLIC_BASE_URL`).
  */
 import { TurnContext, type Activity, type ConversationReference, type InvokeResponse } from "botbuilder";
+import { asDatabotError } from "../../core/errors";
 import { formatBytes } from "../../core/files/file-policy";
 import type { Logger } from "../../core/logger";
 import type { ReplyFile } from "../../core/types";
 import { fileConsentCard, fileInfoCard, type ConsentContext } from "./cards";
-import type { FileSpool } from "./file-spool";
+import type { FileSpool, SpooledFile } from "./file-spool";
 import type { GraphClient } from "./graph-client";
 import type { TeamsContext } from "./normalize";
 import type { TeamsSender } from "./sender";
@@ -59,28 +60,24 @@ export class FileDelivery {
     const problems: string[] = [];
     const useGraph = context.scope === "channel" && this.deps.graph && context.teamId && context.channelId;
     for (const file of files) {
+      let spooled: SpooledFile | undefined;
       try {
-        const spooled = await this.deps.spool.spool(file);
+        spooled = await this.deps.spool.spool(file);
         if (context.scope === "personal") {
           messages.push({
             type: "message",
             attachments: [fileConsentCard(file.name, spooled.size, spooled.id)],
           });
-        } else if (useGraph) {
-          const item = await this.deps.graph!.uploadToChannel(
-            context.teamId!,
-            context.channelId!,
-            spooled,
-            context.tenantId,
-          );
-          await this.deps.spool.remove(spooled.id);
-          messages.push({
-            type: "message",
-            text: `Saved **${item.name}** to this channel's Files.`,
-            textFormat: "markdown",
-            attachments: [fileInfoCard(item.name, item.webUrl ?? "", uniqueIdOf(item.eTag, item.id))],
-          });
-        } else if (this.deps.publicBaseUrl) {
+          continue;
+        }
+        if (useGraph) {
+          const uploaded = await this.uploadToChannel(context, spooled);
+          if (uploaded) {
+            messages.push(uploaded);
+            continue;
+          }
+        }
+        if (this.deps.publicBaseUrl) {
           const expiresAt = Date.now() + this.deps.spool.ttlMs;
           const url = (await this.deps.signer()).link(
             this.deps.publicBaseUrl,
@@ -89,16 +86,17 @@ export class FileDelivery {
             expiresAt,
           );
           links.push(`- [${markdownText(file.name)}](${url}) (${formatBytes(spooled.size)})`);
-        } else {
-          await this.deps.spool.remove(spooled.id);
-          problems.push(
-            `I made **${markdownText(file.name)}**, but can't share files here: ask me in a 1:1 chat to get it, ` +
-              "or ask an admin to enable Microsoft Graph access or set PUBLIC_BASE_URL for databot.",
-          );
+          continue;
         }
+        await this.deps.spool.remove(spooled.id);
+        problems.push(
+          `I made **${markdownText(file.name)}**, but can't share files here: ask me in a 1:1 chat to get it, ` +
+            "or ask an admin to enable Microsoft Graph access or set PUBLIC_BASE_URL for databot.",
+        );
       } catch (error) {
         this.deps.logger.warn({ err: error, file: file.name }, "could not deliver a generated file");
-        problems.push(`I couldn't share **${markdownText(file.name)}** here (${(error as Error).message}).`);
+        if (spooled) await this.deps.spool.remove(spooled.id);
+        problems.push(`I couldn't share **${markdownText(file.name)}** here: ${asDatabotError(error).userMessage}`);
       }
     }
     if (links.length > 0) {
@@ -116,6 +114,35 @@ export class FileDelivery {
       });
     }
     if (messages.length > 0) await sender.send(reference, messages);
+  }
+
+  /** Puts a file in the channel's Files folder; undefined when Graph refused (databot then falls back to a link). */
+  private async uploadToChannel(
+    context: TeamsContext,
+    spooled: SpooledFile,
+  ): Promise<Partial<Activity> | undefined> {
+    try {
+      const item = await this.deps.graph!.uploadToChannel(
+        context.teamId!,
+        context.channelId!,
+        spooled,
+        context.tenantId,
+      );
+      await this.deps.spool.remove(spooled.id);
+      return {
+        type: "message",
+        text: `Saved **${markdownText(item.name)}** to this channel's Files.`,
+        textFormat: "markdown",
+        attachments: [fileInfoCard(item.name, item.webUrl ?? "", uniqueIdOf(item.eTag, item.id))],
+      };
+    } catch (error) {
+      if (!this.deps.publicBaseUrl) throw error;
+      this.deps.logger.warn(
+        { err: error, file: spooled.name },
+        "upload to the channel failed; sharing a link instead",
+      );
+      return undefined;
+    }
   }
 
   /** Answers `fileConsent/invoke` at once; the upload runs in the background and posts the file card. */
