@@ -46,6 +46,12 @@ test("in a 1:1 chat the answer streams in: progress first, then the text, then t
   const updates = connector.posted.filter((p) => p.activity.type === "typing");
   const infos = updates.map((p) => streamInfo(p.activity)!);
   expect(infos[0]).toMatchObject({ streamType: "informative", streamSequence: 1 });
+  // The fields travel in the streaminfo entity itself, where Teams clients read them.
+  expect(updates[0]!.activity.entities).toContainEqual({
+    type: "streaminfo",
+    streamType: "informative",
+    streamSequence: 1,
+  });
   expect(updates[0]!.activity.text).toMatch(/Analyzing|Running Python/);
   const streamId = updates[0]!.id;
   // Every later update names the stream and counts up; the text ones extend what was shown.

@@ -96,7 +96,9 @@ export class FileDelivery {
       } catch (error) {
         this.deps.logger.warn({ err: error, file: file.name }, "could not deliver a generated file");
         if (spooled) await this.deps.spool.remove(spooled.id);
-        problems.push(`I couldn't share **${markdownText(file.name)}** here: ${asDatabotError(error).userMessage}`);
+        problems.push(
+          `I couldn't share **${markdownText(file.name)}** here: ${asDatabotError(error).userMessage}`,
+        );
       }
     }
     if (links.length > 0) {

@@ -7,6 +7,7 @@ import express from "express";
 import type { Config } from "../../config";
 import type { SurfaceDeps, SurfaceModule } from "../../server/surface-module";
 import { createBotAuth } from "./auth";
+import { keepEntityFields } from "./entity-fields";
 import { FileDelivery } from "./file-delivery";
 import { FileSpool } from "./file-spool";
 import { GraphClient } from "./graph-client";
@@ -34,6 +35,7 @@ export function createTeamsModule(deps: SurfaceDeps, config: Config): SurfaceMod
       "MicrosoftAppId is required in production mode: the Teams endpoint would accept unsigned requests",
     );
   }
+  keepEntityFields();
   const logger = deps.logger.child({ surface: "teams" });
   const allowHttp = config.core.mode === "local";
   const auth = createBotAuth(teams);

@@ -196,8 +196,8 @@ export class ProgressIndicator {
 }
 
 /**
- * Stream metadata for an activity. Teams reads it from a `streaminfo` entity or from `channelData`; botbuilder's
- * serializer keeps only an entity's type, so the fields travel in `channelData` (as Teams' own libraries send them).
+ * Stream metadata for an activity: a `streaminfo` entity (what Teams documents) and the same fields in
+ * `channelData` (what earlier Teams libraries sent; Teams accepts either).
  */
 export function streamFields(info: {
   streamType: "informative" | "streaming" | "final";
