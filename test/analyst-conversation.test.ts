@@ -108,6 +108,31 @@ describe("a conversation with several tables", () => {
     expect(elsewhere.figures[0]?.axes[0]?.contiguousBars).toBe(true);
   });
 
+  it("follow-ups change the last chart: 'as a pie chart', 'only in 2013', 'now by week', 'top 3 only'", async () => {
+    await chat.ask("bar chart of total precipitation by weather in seattle-weather.csv");
+    const pie = await chat.ask("as a pie chart");
+    const positive = pandas<number>(
+      `df = pd.read_csv(${JSON.stringify(weatherCsv)})\nprint(int((df.groupby("weather").precipitation.sum() > 0).sum()))`,
+    );
+    expect(pie.figures[0]?.axes[0]).toMatchObject({
+      wedges: positive,
+      title: "Sum of precipitation by weather",
+    });
+    const year = await chat.ask("only in 2013");
+    expect(year.figures[0]?.axes[0]?.title).toBe("Sum of precipitation by weather\n(date in 2013)");
+    const rain2013 = pandas<number>(
+      `df = pd.read_csv(${JSON.stringify(weatherCsv)}, parse_dates=["date"])\n` +
+        `print(df[(df.date.dt.year == 2013) & (df.weather == "rain")].precipitation.sum())`,
+    );
+    expectShown(tableRows(year.text).find((r) => r[0] === "rain")?.[1], rain2013);
+
+    await chat.ask("monthly precipitation");
+    const weekly = await chat.ask("now by week");
+    expect(weekly.figures[0]?.axes[0]).toMatchObject({ lines: 1, dateAxis: true, xlabel: "date (weekly)" });
+    const top = await chat.ask("top 3 only");
+    expect(top.figures[0]?.axes[0]).toMatchObject({ bars: 3, title: "Top 3 weeks by sum of precipitation" });
+  });
+
   it("after a session restart the table is loaded again before answering", async () => {
     chat.restartNext = true;
     const turn = await chat.ask("median price by symbol");

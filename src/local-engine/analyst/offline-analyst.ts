@@ -15,6 +15,7 @@ import { analysisErrorText, loadErrorText } from "./format/errors";
 import { CONNECT_A_MODEL, guideText } from "./format/guide";
 import { overviewText } from "./format/overview";
 import { aggregateTitle } from "./labels";
+import { refinePlan } from "./parse/follow-up";
 import { isGenericRequest, parseRequest } from "./parse/parse-request";
 import type { AnalysisPlan, Plan } from "./plan";
 import { analysisCell, isTabularFile, loadCell } from "./python";
@@ -30,6 +31,8 @@ interface SessionMemory {
   inFrame?: string;
   /** Profiles of tables loaded in this session. */
   schemas: Map<string, DataSchema>;
+  /** The last analysis answered, for follow-ups like "as a pie chart". */
+  last?: { file: string; plan: AnalysisPlan };
 }
 
 function titleOf(plan: AnalysisPlan): string {
@@ -43,6 +46,14 @@ function titleOf(plan: AnalysisPlan): string {
     case "correlation":
       return "correlation between number columns";
   }
+}
+
+/** The question without the file's name, whose words are not about columns. */
+function withoutFileName(question: string, file: string): string {
+  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return question.replace(new RegExp(`(?:\\b(?:in|from|of|on)\\s+)?${escaped}`, "gi"), (m) =>
+    " ".repeat(m.length),
+  );
 }
 
 function failed(result: CellResult): boolean {
@@ -124,15 +135,20 @@ export class OfflineAnalyst implements Analyst {
     let schema = await turn.load(file);
     if (typeof schema === "string") return { text: schema, cells: turn.cells };
 
+    // "as a pie chart", "now by week": the last analysis, changed.
+    const last = memory.last;
+    const question = withoutFileName(input.question, file);
+    const refined = !isNew && last?.file === file ? refinePlan(question, last.plan, schema) : undefined;
     let plan: Plan =
-      isNew && isGenericRequest(input.question) ? { kind: "overview" } : parseRequest(input.question, schema);
+      refined ??
+      (isNew && isGenericRequest(question) ? { kind: "overview" } : parseRequest(question, schema));
     let used = file;
     // A question about columns this table lacks may be about another table of the conversation.
     if (plan.kind === "help" && plan.reason && !isNew) {
       for (const other of choice.others) {
         const otherSchema = await turn.load(other);
         if (typeof otherSchema === "string") continue;
-        const otherPlan = parseRequest(input.question, otherSchema);
+        const otherPlan = parseRequest(withoutFileName(input.question, other), otherSchema);
         if (otherPlan.kind !== "help") {
           [plan, schema, used] = [otherPlan, otherSchema, other];
           break;
@@ -154,6 +170,7 @@ export class OfflineAnalyst implements Analyst {
     }
     const loaded = await turn.load(used);
     if (typeof loaded === "string") return { text: loaded, cells: turn.cells };
+    memory.last = { file: used, plan };
     return { text: await turn.analyse(plan, loaded, used), cells: turn.cells };
   }
 
@@ -169,6 +186,7 @@ export class OfflineAnalyst implements Analyst {
     }
     if (input.sessionRestarted) {
       memory.inFrame = undefined;
+      memory.last = undefined;
       memory.schemas.clear();
     }
     for (const name of input.newFiles.filter(isTabularFile)) {

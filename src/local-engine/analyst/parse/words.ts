@@ -32,7 +32,7 @@ export const FILLER = new Set(
     "chart charts graph graphs plot plots diagram visualize visualise visualization table list " +
     "what which is are was were how much many do does did there it its this that these those as be " +
     "some any data dataset file sheet value values column columns row rows record records entry entries " +
-    "broken down split grouped group colored coloured"
+    "broken down split grouped group colored coloured now only instead same again also just then too"
   ).split(" "),
 );
 
