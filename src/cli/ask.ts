@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import type { Config } from "../config";
@@ -16,8 +17,8 @@ import { startDatabot } from "../server/app";
 import { CliSurface } from "./cli-surface";
 
 export interface CliIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  stdout: Writable;
+  stderr: Writable;
 }
 
 export const ASK_USAGE = `Usage: databot ask [--file <path>]... [--thread <name>] [--out <dir>] "<question>"

@@ -102,9 +102,12 @@ export async function startDatabot(
     url,
     async close(graceMs = 10_000) {
       clearInterval(purge);
-      await http?.close();
-      await service.stop(graceMs);
+      // Stop accepting first; stopping the modules then ends long-lived responses (live progress streams)
+      // that would otherwise hold the server open. Running turns can still post: replies go out, not in.
+      const httpClosed = http?.close();
       for (const module of modules) await module.stop?.();
+      await httpClosed;
+      await service.stop(graceMs);
       await backend.close();
       await store.close();
     },
