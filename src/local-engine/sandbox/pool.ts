@@ -90,7 +90,8 @@ export class SandboxPool {
     for (;;) {
       const sandbox = this.ready.shift();
       if (!sandbox) break;
-      this.fill();
+      // Refill on the next turn: spawning costs milliseconds the new session should not wait for.
+      setImmediate(() => this.fill());
       if (sandbox.alive) return sandbox;
     }
     this.fill();

@@ -144,13 +144,22 @@ export class SandboxProcess {
     const ready = new Promise<void>((resolve, reject) => {
       this.readyWaiter = { resolve, reject };
     });
+    // It may fail while the runner's source is still being read; it is awaited (and reported) below.
+    ready.catch((error: Error) => options.logger.debug({ err: error.message }, "sandbox did not start"));
     child.stdout!.on("data", (chunk: Buffer) => this.onStdout(chunk));
     child.stderr!.on("data", (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-STDERR_KEEP);
     });
     child.on("error", (error) => this.end(`could not start: ${error.message}`));
-    child.on("exit", (code, signal) => this.end(`exited (${signal ?? `code ${code}`})`));
-    child.stdin!.on("error", (error) => this.end(`its input closed: ${error.message}`));
+    // `close` (not `exit`): by then everything bubblewrap wrote to stderr has been read, for the diagnosis.
+    child.on("close", (code, signal) => this.end(`exited (${signal ?? `code ${code}`})`));
+    // A sandbox that dies early resets its pipes; that is reported through `exit`, not as a crash of databot.
+    child.stdio.forEach((stream, fd) => {
+      (stream as NodeJS.EventEmitter | null)?.on("error", (error: Error) => {
+        this.options.logger.debug({ fd, err: error.message }, "sandbox pipe error");
+        if (fd <= 2) this.end(`lost its pipe: ${error.message}`);
+      });
+    });
     let info: Promise<number> | undefined;
     if (options.isolated) {
       if (!options.seccomp) throw new Error("a seccomp filter is required for an isolated sandbox");

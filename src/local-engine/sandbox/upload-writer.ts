@@ -41,11 +41,8 @@ export async function writeUpload(
 
 async function writeDirectly(root: FileHandle, file: string, stream: Readable): Promise<void> {
   const handle = await createFileIn(root, file);
-  try {
-    await pipeline(stream, handle.createWriteStream({ autoClose: false }));
-  } finally {
-    await handle.close();
-  }
+  // The write stream closes the handle when it finishes or fails.
+  await pipeline(stream, handle.createWriteStream());
 }
 
 function writeAs(uid: number, root: FileHandle, file: string, stream: Readable): Promise<void> {
