@@ -61,7 +61,8 @@ function highlight(plan: AggregatePlan, series: SplitSeries): string {
     return `**${label(first.i)}** has the ${side} ${lowerFirst(measureLabel(plan))} (${formatNumber(first.value)}).`;
   }
   const ordered = plan.dimension?.type !== "category";
-  const span = ordered ? `From ${label(0)} to ${label(series.index.length - 1)}. ` : "";
+  const timeline = plan.dimension?.type === "date" || plan.dimension?.type === "ordinal";
+  const span = timeline ? `From ${label(0)} to ${label(series.index.length - 1)}. ` : "";
   const word = ordered ? "Peak" : "Highest";
   return `${span}${word}: **${label(max.i)}** (${formatNumber(max.value)}); lowest: **${label(min.i)}** (${formatNumber(min.value)}).`;
 }

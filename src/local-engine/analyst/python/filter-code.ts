@@ -42,8 +42,8 @@ export function selectRows(filters: Filter[]): Selection {
   if (filters.length === 0) return { frame: "df", lines: [] };
   const conditions = filters.map((f) => `(${conditionCode(f)})`);
   const selection =
-    conditions.length === 1
-      ? [`data = df[${conditions[0]}]`]
+    filters.length === 1
+      ? [`data = df[${conditionCode(filters[0] as Filter)}]`]
       : ["data = df[", `    ${conditions[0]}`, ...conditions.slice(1).map((c) => `    & ${c}`), "]"];
   return {
     frame: "data",
