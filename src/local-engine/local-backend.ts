@@ -34,6 +34,9 @@ export interface LocalBackendOptions {
   engine?: SandboxEngine;
 }
 
+/** Uploads that no message attached within a day are left over from failed turns. */
+const UPLOAD_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
 interface ActiveRun {
   runId: string;
   controller: AbortController;
@@ -53,6 +56,7 @@ class LocalBackend implements AgentBackend {
   private readonly active = new Map<string, ActiveRun>();
   private readonly logger: Logger;
   private closed = false;
+  private pruning: Promise<unknown> | undefined;
 
   constructor(private readonly options: LocalBackendOptions) {
     this.logger = options.logger.child({ backend: "local" });
@@ -69,6 +73,10 @@ class LocalBackend implements AgentBackend {
   }
 
   async ready(): Promise<void> {
+    this.pruning ??= this.store.pruneUploads(UPLOAD_MAX_AGE_MS).then(
+      (removed) => removed > 0 && this.logger.info({ removed }, "removed uploads no message used"),
+      (error: Error) => this.logger.warn({ err: error.message }, "could not prune old uploads"),
+    );
     await this.engine.ready();
   }
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -177,6 +177,27 @@ export class LocalThreadStore {
       files.push(meta);
     }
     return files;
+  }
+
+  /** Deletes uploads never attached to a message (a turn that failed in between), older than `maxAgeMs`. */
+  async pruneUploads(maxAgeMs: number): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.uploadsDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
+      throw error;
+    }
+    let removed = 0;
+    for (const name of names) {
+      if (!isLocalId(name, "file")) continue;
+      const dir = path.join(this.uploadsDir, name);
+      const { mtimeMs } = await stat(dir);
+      if (Date.now() - mtimeMs < maxAgeMs) continue;
+      await rm(dir, { recursive: true, force: true });
+      removed += 1;
+    }
+    return removed;
   }
 
   /** Where a thread's file content is on disk. */

@@ -6,7 +6,7 @@
  * unpickled.
  */
 import { constants, type BigIntStats } from "node:fs";
-import { lstat, open, readdir, unlink, type FileHandle } from "node:fs/promises";
+import { lstat, open, opendir, unlink, type FileHandle } from "node:fs/promises";
 import { DatabotError, ErrorCode } from "../../core/errors";
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = constants;
@@ -150,12 +150,14 @@ export async function snapshotTree(
   const entries = new Map<string, TreeEntry>();
   let truncated = false;
   const visit = async (dir: FileHandle, prefix: string, depth: number): Promise<void> => {
-    const names = await readdir(beneath(dir.fd, "."));
-    for (const name of names.sort()) {
+    // Streamed, not listed whole: a cell may have made a million names.
+    const listing = await opendir(beneath(dir.fd, "."), { bufferSize: 256 });
+    for await (const dirent of listing) {
       if (entries.size >= maxEntries) {
         truncated = true;
-        return;
+        break; // leaving the loop closes the listing
       }
+      const name = dirent.name;
       let stats: BigIntStats;
       try {
         stats = await lstat(beneath(dir.fd, name), { bigint: true });
