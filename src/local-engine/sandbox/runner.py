@@ -140,6 +140,13 @@ def split_last_expression(code, filename):
     return compile(tree, filename, "exec"), None
 
 
+def is_plot_object(value):
+    """Chart calls return artists (`<AxesSubplot: ...>`); the chart itself is the output, so their repr is noise."""
+    if isinstance(value, (list, tuple)) and value:
+        value = value[0]
+    return type(value).__module__.split(".")[0] == "matplotlib"
+
+
 def format_error(exc):
     frames = traceback.extract_tb(exc.__traceback__)
     # Drop the runner's own frames: the person debugging their cell only needs the cell's.
@@ -207,7 +214,7 @@ def interpreter_main(ctl_in, ctl_out, config):
                 exec(body, namespace)
                 if last is not None:
                     value = eval(last, namespace)
-                    if value is not None:
+                    if value is not None and not is_plot_object(value):
                         print(repr(value))
             except BaseException as exc:  # noqa: B902 - a cell may raise anything, SystemExit included
                 error = format_error(exc)
