@@ -226,6 +226,42 @@ test("no process outlives its cell, not even a detached daemon", async () => {
   expect(listed.stdout.trim()).toBe("['/usr/bin/python3', '/usr/bin/python3']");
 });
 
+test("namespaces, mounts, tracing and kernel keyrings are refused by the seccomp filter", async () => {
+  const session = await sandbox.startSession();
+  const result = await session.run(
+    [
+      "import ctypes, json, os",
+      "libc = ctypes.CDLL(None, use_errno=True)",
+      "def call(name, *args):",
+      "    rc = getattr(libc, name)(*args)",
+      "    return 'allowed' if rc == 0 else os.strerror(ctypes.get_errno())",
+      "print(json.dumps({",
+      "    'unshare': call('unshare', 0x10000000),",
+      "    'mount': call('mount', b'none', b'/tmp', b'tmpfs', 0, None),",
+      "    'ptrace': call('ptrace', 0, 0, None, None),",
+      "    'keyctl': call('syscall', 250, 0, 0, 0, 0),",
+      "    'bpf': call('syscall', 321, 0, 0, 0),",
+      "}))",
+    ].join("\n"),
+  );
+  await session.close();
+  expect(result.error).toBeUndefined();
+  const outcome = JSON.parse(result.stdout) as Record<string, string>;
+  expect(Object.values(outcome)).not.toContain("allowed");
+  expect(outcome.unshare).toBe("Operation not permitted");
+  expect(outcome.ptrace).toBe("Operation not permitted");
+});
+
+test("a session keeps variables and files between cells until it is closed", async () => {
+  const session = await sandbox.startSession();
+  await session.run("rows = [1, 2, 3]\nopen('/mnt/data/rows.txt', 'w').write('1,2,3')");
+  const later = await session.run("rows.append(4)\nprint(sum(rows), open('/mnt/data/rows.txt').read())");
+  expect(later.stdout).toBe("10 1,2,3\n");
+  await session.close();
+  expect(session.alive).toBe(false);
+  await expect(session.openFile("rows.txt")).rejects.toMatchObject({ code: ErrorCode.SandboxUnavailable });
+});
+
 describe("time limits", () => {
   const cpu = engineWith({ cpuSeconds: 1, cellTimeoutSeconds: 600 });
   const wall = engineWith({ cpuSeconds: 600, cellTimeoutSeconds: 2 });
