@@ -1,6 +1,7 @@
 /**
  * The sandbox engine: probes isolation once, keeps a pool of warm sandboxes, and opens sessions on them.
  */
+import { randomInt } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -13,7 +14,7 @@ import { isolationUnavailableMessage } from "./probe";
 import { SandboxProcess, type SandboxProcessOptions } from "./sandbox-process";
 import { LocalSandboxSession } from "./sandbox-session";
 import { compileSeccompFilter } from "./seccomp";
-import { countTasksOfUser } from "./user-tasks";
+import { countTasksOfUser, uidsWithProcesses } from "./user-tasks";
 
 const UID_RANGE = 100_000;
 const OPEN_FILES = 512;
@@ -52,7 +53,8 @@ class Engine implements SandboxEngine {
   private seccomp: Buffer | undefined;
   private pool: SandboxPool | undefined;
   private readonly usedUids = new Set<number>();
-  private nextUid = 0;
+  /** Where the search for a free uid starts: random, so separate processes rarely even try the same one. */
+  private nextUid = randomInt(UID_RANGE);
   private readonly sessions = new Set<LocalSandboxSession>();
   private closed = false;
   private readonly isRoot = process.getuid?.() === 0;
@@ -120,11 +122,16 @@ class Engine implements SandboxEngine {
     };
   }
 
-  private allocateUid(): number | undefined {
+  /**
+   * A uid no other session uses, in this databot or any other process on the machine (several instances, or
+   * test workers, may share the range): the process limit counts per uid, so sharing one would couple them.
+   */
+  private async allocateUid(): Promise<number | undefined> {
     if (!this.isRoot) return undefined;
+    const busy = await uidsWithProcesses();
     for (let i = 0; i < UID_RANGE; i++) {
       const uid = this.config.uidBase + ((this.nextUid + i) % UID_RANGE);
-      if (!this.usedUids.has(uid)) {
+      if (!this.usedUids.has(uid) && !busy.has(uid)) {
         this.nextUid = (this.nextUid + i + 1) % UID_RANGE;
         this.usedUids.add(uid);
         return uid;
@@ -159,7 +166,7 @@ class Engine implements SandboxEngine {
         throw error;
       }
     }
-    const uid = this.allocateUid();
+    const uid = await this.allocateUid();
     const release = () => {
       if (uid !== undefined) this.usedUids.delete(uid);
     };

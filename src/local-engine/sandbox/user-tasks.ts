@@ -1,6 +1,7 @@
-/** Counts the tasks (processes and threads) of a user, as RLIMIT_NPROC does. */
-import { readdir, readFile } from "node:fs/promises";
+/** Who runs what on this machine, for choosing and limiting sandbox user ids. */
+import { readdir, readFile, stat } from "node:fs/promises";
 
+/** Counts the tasks (processes and threads) of a user, as RLIMIT_NPROC does. */
 export async function countTasksOfUser(uid: number): Promise<number> {
   let count = 0;
   for (const name of await readdir("/proc")) {
@@ -16,4 +17,18 @@ export async function countTasksOfUser(uid: number): Promise<number> {
     if (real && Number(real[1]) === uid) count += threads ? Number(threads[1]) : 1;
   }
   return count;
+}
+
+/** The user ids that own a running process (another databot on this machine may use the same uid range). */
+export async function uidsWithProcesses(): Promise<Set<number>> {
+  const uids = new Set<number>();
+  for (const name of await readdir("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      uids.add((await stat(`/proc/${name}`)).uid);
+    } catch {
+      continue; // the process ended while we looked
+    }
+  }
+  return uids;
 }
