@@ -18,7 +18,13 @@ export interface InlineImage {
 /** Returns the image unchanged when it fits, otherwise a smaller rendition that does. */
 export async function fitForTeams(image: ReplyImage): Promise<InlineImage> {
   const base = { name: image.name, alt: image.alt };
-  const { width = 0, height = 0, format } = await sharp(image.data).metadata();
+  // Most charts fit: read the PNG header instead of decoding (no trip through sharp's thread pool).
+  const header = pngHeaderSize(image.data);
+  const {
+    width = 0,
+    height = 0,
+    format,
+  } = header ? { ...header, format: "png" } : await sharp(image.data).metadata();
   const fits = image.data.length <= MAX_IMAGE_BYTES && width <= MAX_IMAGE_SIDE && height <= MAX_IMAGE_SIDE;
   if (fits && format === "png") return { ...base, contentType: "image/png", data: image.data };
 
@@ -39,4 +45,18 @@ export async function fitForTeams(image: ReplyImage): Promise<InlineImage> {
     if (data.length <= MAX_IMAGE_BYTES) break;
   }
   return { ...base, name: image.name.replace(/\.png$/i, ".jpg"), contentType: "image/jpeg", data };
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Width and height from a PNG's IHDR chunk, or undefined when the bytes are not a PNG. */
+export function pngHeaderSize(data: Buffer): { width: number; height: number } | undefined {
+  if (
+    data.length < 24 ||
+    !data.subarray(0, 8).equals(PNG_SIGNATURE) ||
+    data.toString("ascii", 12, 16) !== "IHDR"
+  ) {
+    return undefined;
+  }
+  return { width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
 }

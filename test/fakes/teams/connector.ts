@@ -144,6 +144,12 @@ export class FakeConnector {
     );
   }
 
+  /** Calls `listener` for every activity the bot posts from now on; returns a function that stops it. */
+  onPosted(listener: (posted: PostedActivity) => void): () => void {
+    this.events.on("activity", listener);
+    return () => this.events.off("activity", listener);
+  }
+
   /** Waits until `predicate` holds for what was posted so far. */
   waitFor<T>(predicate: (posted: PostedActivity[]) => T | undefined | false, timeoutMs = 15_000): Promise<T> {
     return new Promise((resolve, reject) => {
@@ -245,6 +251,7 @@ export class FakeConnector {
 
   private record(entry: PostedActivity): void {
     this.posted.push(entry);
+    this.events.emit("activity", entry);
     this.events.emit("posted");
   }
 }
