@@ -123,3 +123,20 @@ test("Show code posts the code the analysis ran", async () => {
   );
   expect(code.activity.text).toContain("df = pd.read_csv('/mnt/data/data.csv')");
 });
+
+test("when someone installs databot, it introduces itself in their chat", async () => {
+  world = await startTeamsWorld();
+  const { connector } = world;
+  const chat = personalMessage({ serviceUrl: connector.serviceUrl });
+  const installed = {
+    ...chat,
+    type: "conversationUpdate",
+    text: undefined,
+    membersAdded: [{ id: chat.recipient!.id }],
+  };
+  expect((await world.post(installed)).status).toBe(200);
+  const hello = await connector.waitFor((posted) => posted.find((p) => p.activity.type === "message"));
+  expect(hello.conversationId).toBe(chat.conversation!.id);
+  expect(hello.activity.text).toContain("**databot** answers data questions");
+  expect(world.bot.turns).toHaveLength(0); // an introduction, not a question
+});

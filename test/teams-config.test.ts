@@ -1,0 +1,52 @@
+/**
+ * Teams settings an admin gets wrong are named at start: unsigned endpoints in production, endpoint overrides
+ * that would take the bot's trust off https, and the app registration's missing pieces.
+ */
+import { ConfigError, loadConfig } from "../src/config";
+import { createTeamsModule } from "../src/adapters/teams";
+import { silentLogger } from "../src/core/logger";
+import type { SurfaceDeps } from "../src/server/surface-module";
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, "/srv/databot");
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+const APP = { MicrosoftAppId: "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", MicrosoftAppPassword: "secret-value" };
+
+test("the signing-key and token endpoints default to Microsoft's and accept only https, or http on loopback", () => {
+  const config = loadConfig({ ...APP }, "/");
+  expect(config.teams).toMatchObject({
+    openIdMetadataUrl: "https://login.botframework.com/v1/.well-known/openidconfiguration",
+    authorityHost: "https://login.microsoftonline.com",
+    streaming: true,
+  });
+  expect(problems({ ...APP, TEAMS_OPENID_METADATA_URL: "http://keys.example.com/openid" })).toEqual([
+    "TEAMS_OPENID_METADATA_URL must use https (plain http is accepted only for a loopback address)",
+  ]);
+  expect(problems({ ...APP, TEAMS_AUTHORITY_HOST: "http://10.0.0.5:8080" })).toEqual([
+    "TEAMS_AUTHORITY_HOST must use https (plain http is accepted only for a loopback address)",
+  ]);
+  expect(problems({ ...APP, TEAMS_AUTHORITY_HOST: "http://127.0.0.1:8080" })).toEqual([]);
+  expect(loadConfig({ ...APP, TEAMS_STREAMING: "false" }, "/").teams?.streaming).toBe(false);
+});
+
+test("a single-tenant registration needs its tenant, and a secret unless it is a managed identity", () => {
+  expect(problems({ MicrosoftAppId: APP.MicrosoftAppId, MicrosoftAppType: "SingleTenant" })).toEqual([
+    "MicrosoftAppPassword is required when MicrosoftAppId is set and MicrosoftAppType is SingleTenant",
+    "MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant",
+  ]);
+});
+
+test("even if configuration were bypassed, the Teams module refuses to serve unsigned requests in production", () => {
+  const config = loadConfig({ TEAMS_ENABLED: "true" }, "/");
+  const production = { ...config, core: { ...config.core, mode: "production" as const } };
+  const deps = { logger: silentLogger } as unknown as SurfaceDeps;
+  expect(() => createTeamsModule(deps, production)).toThrow(/MicrosoftAppId is required in production mode/);
+  expect(createTeamsModule(deps, { ...config, teams: undefined })).toBeUndefined();
+});
