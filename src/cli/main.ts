@@ -1,0 +1,56 @@
+/**
+ * The `databot` command: `serve` (the default), `ask`, `run-python`. Configuration is read and validated here,
+ * once, and passed down.
+ */
+import pino from "pino";
+import { ConfigError, loadConfig, type Config } from "../config";
+import type { Logger } from "../core/logger";
+import { runPythonCommand } from "../local-engine/run-python-command";
+import { createBackend } from "../server/backend-factory";
+import { createLogger } from "../server/logger";
+import { askCommand, ASK_USAGE, type CliIo } from "./ask";
+import { serveCommand } from "./serve";
+
+const USAGE = `databot — ask data questions in Slack, Microsoft Teams or the browser.
+
+Usage:
+  databot serve                 run the server with every configured surface (default)
+  databot ask [options] "<q>"   ask one question from the command line
+  databot run-python --file cell.py [--input data.csv ...]
+                                run one Python cell in the sandbox and print JSON
+
+${ASK_USAGE}`;
+
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }) {
+  const [command = "serve", ...rest] = argv;
+  if (command === "help" || command === "--help" || command === "-h") {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  switch (command) {
+    case "serve":
+      return serveCommand(config, createLogger(config.core.logLevel ?? "info"), createBackend, io);
+    case "ask":
+      return askCommand(rest, config, cliLogger(config), createBackend, io);
+    case "run-python":
+      return runPythonCommand(rest, config.local, io);
+    default:
+      io.stderr.write(`databot: unknown command "${command}".\n\n${USAGE}`);
+      return 1;
+  }
+}
+
+/** The CLI keeps stdout for the answer: logs go to stderr, quiet unless LOG_LEVEL asks for more. */
+function cliLogger(config: Config): Logger {
+  return createLogger(config.core.logLevel ?? "warn", pino.destination(2));
+}
