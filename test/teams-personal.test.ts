@@ -3,6 +3,7 @@
  * file through Teams' pre-authorized download link, answers with text and the chart inline, and offers the
  * generated file through Teams' file consent card.
  */
+import type { Activity } from "botbuilder";
 import { downloadInfo, fileConsentInvoke, personalMessage, cardSubmit } from "./fakes/teams/activities";
 import { FILE_CONSENT_CARD, FILE_INFO_CARD, ADAPTIVE_CARD } from "../src/adapters/teams/cards";
 import { startTeamsWorld, type TeamsWorld } from "./fakes/teams/world";
@@ -128,11 +129,11 @@ test("when someone installs databot, it introduces itself in their chat", async 
   world = await startTeamsWorld();
   const { connector } = world;
   const chat = personalMessage({ serviceUrl: connector.serviceUrl });
-  const installed = {
+  const installed: Partial<Activity> = {
     ...chat,
     type: "conversationUpdate",
     text: undefined,
-    membersAdded: [{ id: chat.recipient!.id }],
+    membersAdded: [{ id: chat.recipient!.id, name: "databot" }],
   };
   expect((await world.post(installed)).status).toBe(200);
   const hello = await connector.waitFor((posted) => posted.find((p) => p.activity.type === "message"));
