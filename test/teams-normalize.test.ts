@@ -108,3 +108,14 @@ test("personal-chat files and pasted images become attachments; no token or secr
     },
   ]);
 });
+
+test("a channel post that arrives without its reply-chain suffix is answered in its own chain", () => {
+  const post = channelMessage({ serviceUrl: SERVICE_URL, text: "revenue" });
+  post.conversation = { ...post.conversation!, id: CHANNEL_ID };
+  const { message } = normalize(post);
+  const chain = `${CHANNEL_ID};messageid=${post.id}`;
+  expect(conversationIdOf(message.threadId)).toBe(chain);
+  expect((message.context as { reference: { conversation: { id: string } } }).reference.conversation.id).toBe(
+    chain,
+  );
+});

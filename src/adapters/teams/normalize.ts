@@ -75,7 +75,11 @@ export function normalizeActivity(
   reference: Partial<ConversationReference>,
 ): NormalizedActivity {
   const scope = scopeOf(activity);
-  const conversationId = activity.conversation.id;
+  const conversationId = chainConversationId(activity, scope);
+  const replyTo =
+    conversationId !== activity.conversation.id && reference.conversation
+      ? { ...reference, conversation: { ...reference.conversation, id: conversationId } }
+      : reference;
   const channelData = (activity.channelData ?? {}) as {
     tenant?: { id?: string };
     team?: { id?: string; aadGroupId?: string };
@@ -84,7 +88,7 @@ export function normalizeActivity(
   const tenantId = channelData.tenant?.id ?? activity.conversation.tenantId;
   const teamId = channelData.team?.aadGroupId;
   const channelId = channelData.channel?.id;
-  const context: TeamsContext = { reference, scope };
+  const context: TeamsContext = { reference: replyTo, scope };
   if (tenantId) context.tenantId = tenantId;
   if (teamId) context.teamId = teamId;
   if (channelId) context.channelId = channelId;
@@ -139,6 +143,16 @@ function deliveredAttachments(activity: Activity): AttachmentMeta[] {
     }
   }
   return result;
+}
+
+/**
+ * The conversation id replies go to. Teams names a channel post's reply chain with `;messageid=<root>`; should a
+ * root post arrive without it, the chain is the post itself.
+ */
+function chainConversationId(activity: Activity, scope: TeamsScope): string {
+  const id = activity.conversation.id;
+  if (scope !== "channel" || rootMessageIdOf(id) || !activity.id) return id;
+  return `${id};messageid=${activity.id}`;
 }
 
 function graphLocation(

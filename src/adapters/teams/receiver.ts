@@ -86,6 +86,7 @@ export class TeamsReceiver {
     const { activity } = context;
     const action = showCodeActionOf(activity.value);
     if (action) return this.showCode(context, action.key);
+    if (activity.value !== undefined && !activity.text) return; // a click on some other card: nothing to answer
     const normalized = normalizeActivity(activity, TurnContext.getConversationReference(activity));
     if (!normalized.addressed) return; // a channel message that does not mention databot
     await this.addChannelFiles(normalized);
