@@ -102,6 +102,34 @@ test("a follow-up mention in the same reply chain continues the same analysis", 
   expect(new Set(backend.runs.map((r) => r.threadId)).size).toBe(2);
 });
 
+test("a file posted without a mention is picked up when someone mentions databot in its reply chain", async () => {
+  world = await startTeamsWorld({ graph: "static" });
+  const { connector, graph, backend } = world;
+  const file = graph!.addFile("pipeline.csv", Buffer.from("stage,deals\nlead,40\nwon,7\n"));
+  const root = channelMessage({
+    serviceUrl: connector.serviceUrl,
+    text: "Q3 pipeline attached",
+    mention: false,
+  });
+  graph!.addChannelMessage(TEAM_GROUP_ID, CHANNEL_ID, root.id!, root.id!, [file]);
+  await world.post(root); // not addressed: databot stays quiet
+
+  const reply = channelMessage({
+    serviceUrl: connector.serviceUrl,
+    text: "conversion rate by stage?",
+    rootId: root.id,
+    from: GRACE,
+  });
+  graph!.addChannelMessage(TEAM_GROUP_ID, CHANNEL_ID, root.id!, reply.id!, []);
+  await world.post(reply);
+  const chain = `${CHANNEL_ID};messageid=${root.id}`;
+  const answer = await connector.waitFor((posted) =>
+    posted.find((p) => p.conversationId === chain && imageOf(p.activity)),
+  );
+  expect(answer.activity.text).toContain("pipeline.csv");
+  expect([...backend.files.values()].map((f) => f.name)).toEqual(["pipeline.csv"]);
+});
+
 test("channel messages that don't mention databot are left alone", async () => {
   world = await startTeamsWorld();
   const { connector, bot } = world;

@@ -106,15 +106,26 @@ export class TeamsReceiver {
   private async addChannelFiles(normalized: NormalizedActivity): Promise<void> {
     const location = normalized.graphLookup;
     if (!location) return;
-    const context = normalized.message.context as unknown as TeamsContext;
+    const { message } = normalized;
+    const context = message.context as unknown as TeamsContext;
     const notices: string[] = [];
     if (!this.deps.graph) {
       if (normalized.hasFilePlaceholders) notices.push(GRAPH_NOT_CONFIGURED);
     } else {
       try {
         const files = await this.deps.graph.messageFiles(location, context.tenantId);
+        // Mentioned for the first time in a reply: the file is usually in the post that started the chain.
+        if (location.kind === "channel" && location.rootId !== location.messageId) {
+          if (!(await this.deps.store.getThread(message.threadId))) {
+            const root = { ...location, messageId: location.rootId };
+            files.push(...(await this.deps.graph.messageFiles(root, context.tenantId)));
+          }
+        }
+        const seen = new Set<string>();
         for (const file of files) {
-          normalized.message.attachments.push({
+          if (seen.has(file.contentUrl)) continue;
+          seen.add(file.contentUrl);
+          message.attachments.push({
             name: file.name,
             mimeType: mimeTypeFor(file.name),
             ref: { kind: "graph-share", url: file.contentUrl },
