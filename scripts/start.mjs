@@ -9,7 +9,7 @@ import { ensureInstalled } from "./ensure-installed.mjs";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 ensureInstalled();
 
-const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" });
 if (build.status !== 0) {
   console.error("databot: the build failed; see the messages above.");
   process.exit(1);
