@@ -64,6 +64,7 @@ export function createTeamsModule(deps: SurfaceDeps, config: Config): SurfaceMod
     store: deps.store,
     logger,
     allowHttp,
+    filePolicy: deps.filePolicy,
   });
   const receiver = new TeamsReceiver({
     adapter,

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { Activity } from "botbuilder";
+import { FileRefusedError, type FilePolicy } from "../../core/files/file-policy";
 import type { ChatSurface, Store } from "../../core/ports";
 import type { AttachmentMeta, InboundMessage, JsonValue, Progress, Reply } from "../../core/types";
 import type { Logger } from "../../core/logger";
@@ -35,6 +36,7 @@ export interface TeamsSurfaceDeps {
   store: Store;
   logger: Logger;
   allowHttp: boolean;
+  filePolicy: FilePolicy;
 }
 
 interface AttachmentRef {
@@ -77,6 +79,9 @@ export class TeamsSurface implements ChatSurface {
   }
 
   async openAttachment(message: InboundMessage, attachment: AttachmentMeta): Promise<Readable> {
+    // Nothing the file policy refuses is ever downloaded, whoever asks.
+    const verdict = this.deps.filePolicy.precheck(attachment);
+    if (!verdict.ok) throw new FileRefusedError(attachment.name, verdict.reason);
     const ref = attachment.ref as AttachmentRef;
     const context = message.context as unknown as TeamsContext;
     const url = typeof ref.url === "string" ? ref.url : "";
