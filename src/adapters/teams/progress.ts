@@ -11,8 +11,8 @@ import type { InboundMessage, Progress } from "../../core/types";
 import type { TeamsContext } from "./normalize";
 import { statusOf, type TeamsSender } from "./sender";
 
-/** Quiet period before the first indicator: an answer faster than this needs none. */
-const FIRST_UPDATE_DELAY_MS = 150;
+/** Quiet period before the first indicator: an answer within a second needs none, and fewer calls keep Teams from throttling. */
+const FIRST_UPDATE_DELAY_MS = 1000;
 /** Teams allows about one streaming update per second. */
 const STREAM_INTERVAL_MS = 1000;
 /** A typing indicator lasts a few seconds; renew it while the turn runs. */

@@ -55,6 +55,12 @@ export class TeamsReceiver {
       return;
     }
     try {
+      // A question needs no turn context: it is recorded and answered later, so skip the adapter's turn setup.
+      if (activity.type === ActivityTypes.Message && activity.value === undefined) {
+        await this.takeQuestion(activity);
+        res.status(200).end();
+        return;
+      }
       const invokeResponse = await this.deps.adapter.run(auth, activity, (context) => this.onTurn(context));
       if (invokeResponse) res.status(invokeResponse.status).json(invokeResponse.body ?? {});
       else res.status(200).end();
@@ -87,6 +93,11 @@ export class TeamsReceiver {
     const action = showCodeActionOf(activity.value);
     if (action) return this.showCode(context, action.key);
     if (activity.value !== undefined && !activity.text) return; // a click on some other card: nothing to answer
+    return this.takeQuestion(activity);
+  }
+
+  /** Normalizes a message, finds its channel files, and records it in the inbox (deduplicated). */
+  private async takeQuestion(activity: Activity): Promise<void> {
     const normalized = normalizeActivity(activity, TurnContext.getConversationReference(activity));
     if (!normalized.addressed) return; // a channel message that does not mention databot
     await this.addChannelFiles(normalized);
