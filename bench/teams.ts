@@ -22,8 +22,8 @@ const PNG = makePng(640, 480);
 const PNG_URI = `data:image/png;base64,${PNG.toString("base64")}`;
 const LEVELS = [
   { conversations: 1, rounds: 40 },
-  { conversations: 50, rounds: 4 },
-  { conversations: 500, rounds: 2 },
+  { conversations: 50, rounds: 6 },
+  { conversations: 500, rounds: 3 },
 ];
 
 interface Target {
@@ -108,10 +108,21 @@ async function wave(connector: FakeConnector, target: Target, count: number): Pr
   }
 }
 
-async function measure(connector: FakeConnector, target: Target, count: number, rounds: number) {
-  const latencies: number[] = [];
-  for (let round = 0; round < rounds; round++) latencies.push(...(await wave(connector, target, count)));
-  return latencies;
+/** Alternates floor and databot waves, so a change in the machine's background load hits both alike. */
+async function measurePair(
+  connector: FakeConnector,
+  floor: Target,
+  databot: Target,
+  count: number,
+  rounds: number,
+) {
+  const floorLatencies: number[] = [];
+  const databotLatencies: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    floorLatencies.push(...(await wave(connector, floor, count)));
+    databotLatencies.push(...(await wave(connector, databot, count)));
+  }
+  return { floorLatencies, databotLatencies };
 }
 
 async function main(): Promise<void> {
@@ -121,10 +132,15 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   try {
     // Warm up both: JIT, connection pools, SQLite statements, sharp.
-    for (const target of [floor, databot]) await measure(connector, target, 10, 3);
+    await measurePair(connector, floor, databot, 10, 3);
     for (const { conversations, rounds } of LEVELS) {
-      const floorLatencies = await measure(connector, floor, conversations, rounds);
-      const databotLatencies = await measure(connector, databot, conversations, rounds);
+      const { floorLatencies, databotLatencies } = await measurePair(
+        connector,
+        floor,
+        databot,
+        conversations,
+        rounds,
+      );
       const ratio = percentile(databotLatencies, 50) / percentile(floorLatencies, 50);
       rows.push([
         String(conversations),
