@@ -79,12 +79,13 @@ test("a CSV attached in the Playground's personal chat gets databot's chart repl
 }, 90_000);
 
 test("a longer analysis streams into the Playground's personal chat and ends in the final answer", async () => {
-  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  // The analysis moves on only once the Playground has shown each step, so the story does not depend on timing.
+  const shown = (text: string) => playground.waitForEvent((e) => e.message?.text === text);
   backend.script = async (context) => {
     context.observer.onProgress({ kind: "running_code", code: "df.describe()" });
-    await pause(1500);
+    await shown("Running Python code…");
     context.observer.onProgress({ kind: "text", text: "Revenue grew" });
-    await pause(1500);
+    await shown("Revenue grew");
     return { ...defaultScript(context), text: "Revenue grew 12% in the East." };
   };
   const config = await playground.config();
