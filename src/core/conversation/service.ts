@@ -92,7 +92,8 @@ export class ConversationService implements MessageSink {
       "message received",
     );
     this.logger.debug({ messageId: message.id, text: message.text }, "message text");
-    this.schedule();
+    // Claim on a later loop turn, so the platform's acknowledgement goes out before any turn work starts.
+    setImmediate(() => this.schedule());
     void this.announceQueuePosition(message);
     return { status: "accepted" };
   }
