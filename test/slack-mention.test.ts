@@ -55,9 +55,36 @@ test("a mention with a CSV in a channel gets one thread reply holding the answer
   const [thread] = [...backend.threads.values()];
   expect(thread!.messages[0]).toMatchObject({ text: "chart revenue by region", authorName: "Ana" });
   expect([...backend.files.values()][0]!.head.toString("utf8")).toBe(SALES_CSV);
-  // While it worked, the thread showed what databot was doing.
-  expect(slack.state.statusHistory[0]).toMatchObject({ threadTs: asked.ts, status: "is reading sales.csv…" });
+  // Answered at once, so no status line was needed.
+  expect(slack.state.statusHistory).toEqual([]);
   expect(bot.turns).toHaveLength(1);
+});
+
+test("while a question takes a while, the thread shows what databot is doing until the answer arrives", async () => {
+  let releaseUpload!: () => void;
+  const uploadHeld = new Promise<void>((resolve) => (releaseUpload = resolve));
+  const upload = backend.uploadFile.bind(backend);
+  backend.uploadFile = async (file) => {
+    await uploadHeld;
+    return upload(file);
+  };
+  backend.holdRuns();
+  const asked = await slack.post("U0ANA", {
+    channel: "C0SALES",
+    text: mention("chart revenue by region"),
+    files: [{ name: "sales.csv", content: SALES_CSV }],
+  });
+  const status = () => slack.state.statuses.get(`C0SALES/${asked.ts}`)?.status;
+  await slack.waitFor(() => status() === "is reading sales.csv…");
+  releaseUpload();
+  await slack.waitFor(() => status() === "is thinking…");
+  expect(slack.state.statuses.get(`C0SALES/${asked.ts}`)?.loadingMessages).toContain("Looking at the data…");
+  backend.releaseRuns();
+  await bot.waitForTurns(1);
+
+  expect(slack.databotReplies("C0SALES", asked.ts)).toHaveLength(1);
+  expect(status()).toBeUndefined(); // Slack cleared it when the answer was posted, and nothing set it again
+  expect(slack.state.statusHistory.map((s) => s.status)).toEqual(["is reading sales.csv…", "is thinking…"]);
 });
 
 test("a follow-up in databot's thread needs no mention and continues the same analysis", async () => {

@@ -22,12 +22,15 @@ export interface LiveAnswerTimings {
   writeIntervalMs: number;
   /** Stop a native stream before Slack's own limit (about five minutes) and continue with edits. */
   streamMaxAgeMs: number;
+  /** The first status line of a turn waits this long; a question answered sooner shows none. */
+  statusDelayMs: number;
 }
 
 export const DEFAULT_LIVE_TIMINGS: LiveAnswerTimings = {
   streamAfterMs: 1500,
   writeIntervalMs: 1000,
   streamMaxAgeMs: 270_000,
+  statusDelayMs: 400,
 };
 
 /** While streaming, stay clear of the 12,000-character limit; the rest arrives when the answer is final. */

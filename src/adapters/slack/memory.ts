@@ -18,6 +18,11 @@ const THREAD_TTL_MS = 90 * DAY_MS;
 export const CODE_TTL_MS = 30 * DAY_MS;
 const ANSWER_TTL_MS = DAY_MS;
 
+/** A thread databot answers; follow-ups there need no mention. */
+export interface DatabotThread {
+  markedAt: string;
+}
+
 /** The code that ran for one answer, and where to post it. */
 export interface StoredCode {
   channel: string;
@@ -35,16 +40,34 @@ export interface AnswerMessage {
   mode: "stream" | "update";
 }
 
+/** Threads this process knows to be databot's, so twins and follow-ups skip a store read. */
+const KNOWN_THREADS_CACHE = 10_000;
+
 export class SlackMemory {
+  private readonly knownThreads = new Map<string, DatabotThread>();
+
   constructor(private readonly store: Store) {}
 
-  /** Marks a thread as one databot answers. */
-  async rememberThread(threadId: string): Promise<void> {
-    await this.store.putValue(THREADS, threadId, { since: new Date().toISOString() }, THREAD_TTL_MS);
+  /** Marks a thread as one databot answers (again, to extend its time, when it was marked a day ago or more). */
+  async rememberThread(threadId: string, known?: DatabotThread): Promise<void> {
+    if (known && Date.now() - Date.parse(known.markedAt) < DAY_MS) return;
+    const mark = { markedAt: new Date().toISOString() };
+    await this.store.putValue(THREADS, threadId, mark, THREAD_TTL_MS);
+    this.cacheThread(threadId, mark);
   }
 
-  async isDatabotThread(threadId: string): Promise<boolean> {
-    return (await this.store.getValue(THREADS, threadId)) !== undefined;
+  /** The thread's mark if databot answers it (only positive answers are cached: another replica may mark it). */
+  async databotThread(threadId: string): Promise<DatabotThread | undefined> {
+    const cached = this.knownThreads.get(threadId);
+    if (cached && Date.now() - Date.parse(cached.markedAt) < THREAD_TTL_MS) return cached;
+    const stored = (await this.store.getValue<JsonObject>(THREADS, threadId)) as DatabotThread | undefined;
+    if (stored) this.cacheThread(threadId, stored);
+    return stored;
+  }
+
+  private cacheThread(threadId: string, mark: DatabotThread): void {
+    if (this.knownThreads.size >= KNOWN_THREADS_CACHE) this.knownThreads.clear();
+    this.knownThreads.set(threadId, mark);
   }
 
   /** Keeps the code of an answer; returns the key the button carries (Slack limits a button's value). */

@@ -45,14 +45,9 @@ export function createSlackModule(
   const clients = webClients(slack, logger);
   const memory = new SlackMemory(deps.store);
   const identity = new BotIdentityCache(clients.quick, logger);
-  const status = new StatusLine(clients.quick, logger);
-  const answers = new LiveAnswers({
-    quick: clients.quick,
-    api: clients.api,
-    memory,
-    logger,
-    timings: { ...DEFAULT_LIVE_TIMINGS, ...options.timings },
-  });
+  const timings = { ...DEFAULT_LIVE_TIMINGS, ...options.timings };
+  const status = new StatusLine(clients.quick, logger, timings.statusDelayMs);
+  const answers = new LiveAnswers({ quick: clients.quick, api: clients.api, memory, logger, timings });
   const surface = new SlackSurface(
     new SlackReplier({ api: clients.api, memory, status, answers, logger }),
     new SlackProgress(status, answers),

@@ -42,8 +42,12 @@ export function splitMarkdown(text: string, limit = MARKDOWN_LIMIT): string[] {
   return pieces;
 }
 
-/** Markdown (CommonMark with tables) as Slack mrkdwn. */
+/** Characters and line starts that make text Markdown rather than plain prose. */
+const MARKUP = /[*_`~#>[\]|\\<&]|https?:|^\s*([-+]|\d+[.)])\s|^\s*(={2,}|-{2,})\s*$/m;
+
+/** Markdown (CommonMark with tables) as Slack mrkdwn. Plain prose is already mrkdwn and is kept as it is. */
 export function toMrkdwn(markdown: string): string {
+  if (!MARKUP.test(markdown)) return markdown.trimEnd();
   return slackifyMarkdown(markdown).trimEnd();
 }
 

@@ -10,13 +10,22 @@ import type { Logger } from "../../core/logger";
 import type { MessageSink } from "../../core/ports";
 import type { BotIdentityCache } from "./identity";
 import type { SlackMemory } from "./memory";
-import { classify, normalizeMessage, slackThreadId, threadOf, workspaceOf } from "./normalize";
+import {
+  classify,
+  normalizeMessage,
+  slackMessageId,
+  slackThreadId,
+  threadOf,
+  workspaceOf,
+} from "./normalize";
 import type { PeopleDirectory } from "./people";
 import { isTransient, slackErrorCode } from "./slack-errors";
 import type { SlackEnvelope, SlackFile, SlackMessageEvent } from "./slack-types";
 import { withTimeout } from "./with-timeout";
 
 const FILE_INFO_TIMEOUT_MS = 1500;
+const RECENT_IDS = 20_000;
+const RECENT_TTL_MS = 10 * 60_000;
 const TITLE_LIMIT = 80;
 
 /** What people see when they open databot's messages tab: starting points for a data question. */
@@ -42,6 +51,9 @@ export interface SlackEventsDeps {
 }
 
 export class SlackEvents {
+  /** Messages this process recorded lately; the inbox stays the judge of duplicates across replicas. */
+  private readonly recorded = new RecentIds(RECENT_IDS, RECENT_TTL_MS);
+
   constructor(private readonly deps: SlackEventsDeps) {}
 
   register(app: App): void {
@@ -70,8 +82,11 @@ export class SlackEvents {
       this.deps.logger.warn({ eventId: envelope.event_id }, "Slack event without a team id ignored");
       return;
     }
+    // The app_mention/message twin or a retry of a message this process already recorded: nothing to do.
+    const messageId = slackMessageId(team, event.channel, event.ts);
+    if (this.recorded.has(messageId)) return;
     const threadId = slackThreadId(threadOf(event, team));
-    const known = await this.deps.memory.isDatabotThread(threadId);
+    const known = await this.deps.memory.databotThread(threadId);
     if (addressing === "thread_reply" && !known) return;
     const [authorName, files] = await Promise.all([
       this.deps.people.nameOf(event.user),
@@ -79,8 +94,9 @@ export class SlackEvents {
     ]);
     const message = normalizeMessage({ ...event, files }, envelope, { identity, authorName });
     // Remembered before the insert, so a follow-up right behind this message already finds the thread.
-    await this.deps.memory.rememberThread(threadId);
+    await this.deps.memory.rememberThread(threadId, known);
     const result = await this.deps.sink.receive(message);
+    this.recorded.add(message.id);
     this.deps.logger.debug(
       { messageId: message.id, addressing, status: result.status },
       "Slack message received",
@@ -135,5 +151,29 @@ export class SlackEvents {
     work.catch((error: unknown) => {
       this.deps.logger.debug({ code: slackErrorCode(error) ?? String(error) }, `${what} failed`);
     });
+  }
+}
+
+/** A bounded set of ids that forgets each one after `ttlMs`. */
+class RecentIds {
+  private readonly until = new Map<string, number>();
+
+  constructor(
+    private readonly max: number,
+    private readonly ttlMs: number,
+  ) {}
+
+  has(id: string): boolean {
+    const until = this.until.get(id);
+    return until !== undefined && until > Date.now();
+  }
+
+  add(id: string): void {
+    if (this.until.size >= this.max) {
+      const now = Date.now();
+      for (const [key, until] of this.until) if (until <= now) this.until.delete(key);
+      if (this.until.size >= this.max) this.until.clear();
+    }
+    this.until.set(id, Date.now() + this.ttlMs);
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The thread's status line ("reading sales.csv…", "running code…") through `assistant.threads.setStatus`.
  * Updates never hold up the turn: they queue per message, a newer status replaces one not yet sent, and an
- * unchanged status is not sent again. Once the answer is about to be posted the line is closed, so no late
- * update can bring a status back under a finished answer (Slack clears it when databot posts).
+ * unchanged status is not sent again. The first one waits a moment, so a question answered at once shows no
+ * status at all. Once the answer is about to be posted the line is closed, so no late update can bring a
+ * status back under a finished answer (Slack clears it when databot posts).
  */
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../../core/logger";
@@ -19,6 +20,8 @@ interface Line {
   last?: string;
   pending?: Wanted;
   sending?: Promise<void>;
+  /** The first status waits for this timer. */
+  delay?: NodeJS.Timeout;
   closed: boolean;
   touched: number;
 }
@@ -31,6 +34,8 @@ export class StatusLine {
   constructor(
     private readonly api: WebClient,
     private readonly logger: Logger,
+    /** How long the first status of a turn waits (nothing is shown if the answer comes first). */
+    private readonly firstDelayMs: number,
   ) {}
 
   /** Shows `status` under the thread of `messageId` (best effort, returns at once). */
@@ -45,7 +50,16 @@ export class StatusLine {
     line.touched = Date.now();
     if (line.pending === undefined && line.last === status) return;
     line.pending = { status, loading };
-    if (!line.sending) line.sending = this.drain(line);
+    if (line.sending || line.delay) return;
+    if (line.last === undefined && this.firstDelayMs > 0) {
+      line.delay = setTimeout(() => {
+        line.delay = undefined;
+        if (!line.sending) line.sending = this.drain(line);
+      }, this.firstDelayMs);
+      line.delay.unref();
+    } else {
+      line.sending = this.drain(line);
+    }
   }
 
   /** Stops further updates for the message and waits for one in flight. */
@@ -54,6 +68,7 @@ export class StatusLine {
     if (!line) return;
     line.closed = true;
     line.pending = undefined;
+    clearTimeout(line.delay);
     await line.sending;
     this.lines.delete(messageId);
   }
@@ -80,6 +95,11 @@ export class StatusLine {
   private forgetStale(): void {
     if (this.lines.size < 1000) return;
     const cutoff = Date.now() - FORGET_AFTER_MS;
-    for (const [id, line] of this.lines) if (line.touched < cutoff && !line.sending) this.lines.delete(id);
+    for (const [id, line] of this.lines) {
+      if (line.touched < cutoff && !line.sending) {
+        clearTimeout(line.delay);
+        this.lines.delete(id);
+      }
+    }
   }
 }

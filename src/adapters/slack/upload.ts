@@ -5,12 +5,17 @@
  * no token to the upload URL, which is pre-authorized.
  */
 import fs from "node:fs";
+import http from "node:http";
+import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { WebClient } from "@slack/web-api";
 import type { SlackBlock } from "./blocks";
+
+/** An upload that sends or receives nothing for this long is abandoned. */
+const UPLOAD_IDLE_TIMEOUT_MS = 120_000;
 
 /** A file to share: PNG charts arrive as bytes, generated files as lazily opened streams. */
 export interface UploadItem {
@@ -95,14 +100,33 @@ async function prepare(item: UploadItem): Promise<PreparedItem> {
   };
 }
 
-async function postBytes(url: string, body: Readable | Buffer, length: number): Promise<void> {
-  const init = {
-    method: "POST",
-    headers: { "Content-Type": "application/octet-stream", "Content-Length": String(length) },
-    body: Buffer.isBuffer(body) ? body : (Readable.toWeb(body) as ReadableStream<Uint8Array>),
-    duplex: "half",
-  } as RequestInit;
-  const response = await fetch(url, init);
-  await response.body?.cancel();
-  if (response.status !== 200) throw new Error(`Slack's upload service answered ${response.status}`);
+/**
+ * POSTs the bytes with their length. Node's http is used rather than fetch: fetch cannot send a stream with a
+ * declared length, and a pre-authorized upload URL may not accept chunked bodies.
+ */
+function postBytes(url: string, body: Readable | Buffer, length: number): Promise<void> {
+  const target = new URL(url);
+  const transport = target.protocol === "https:" ? https : http;
+  return new Promise<void>((resolve, reject) => {
+    const request = transport.request(
+      target,
+      {
+        method: "POST",
+        headers: { "Content-Type": "application/octet-stream", "Content-Length": length },
+        timeout: UPLOAD_IDLE_TIMEOUT_MS,
+      },
+      (response) => {
+        response.resume();
+        response.on("error", reject);
+        response.on("end", () => {
+          if (response.statusCode === 200) resolve();
+          else reject(new Error(`Slack's upload service answered ${response.statusCode}`));
+        });
+      },
+    );
+    request.on("error", reject);
+    request.on("timeout", () => request.destroy(new Error("the upload to Slack stalled")));
+    if (Buffer.isBuffer(body)) request.end(body);
+    else pipeline(body, request).catch(reject);
+  });
 }

@@ -76,6 +76,7 @@ export class FakeSlack {
   private socketMode?: FakeSocketMode;
   private readonly subscriptions: Set<string>;
   private waiters: (() => void)[] = [];
+  private readonly listeners = new Set<(message: FakeMessage) => void>();
   /** Deliveries of databot's own messages back to it, as Slack does. */
   readonly echoes: Promise<Delivery | undefined>[] = [];
 
@@ -99,7 +100,10 @@ export class FakeSlack {
       socketUrl: () => this.socketMode!.url(),
       onCall: () => this.wake(),
     });
-    this.state.onDatabotMessage = (message) => this.echoes.push(this.echo(message));
+    this.state.onDatabotMessage = (message) => {
+      this.echoes.push(this.echo(message));
+      for (const listener of this.listeners) listener(message);
+    };
   }
 
   static async start(options: FakeSlackOptions = {}): Promise<FakeSlack> {
@@ -284,6 +288,12 @@ export class FakeSlack {
   /** databot's messages in a thread (ephemeral ones excluded), oldest first. */
   databotReplies(channel: string, threadTs: string): FakeMessage[] {
     return this.state.replies(channel, threadTs).filter((m) => m.user === DATABOT.userId);
+  }
+
+  /** Calls `listener` with every message databot (the installed app) posts; returns the unsubscribe. */
+  onDatabotMessage(listener: (message: FakeMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Web API calls made to `method`, in order. */

@@ -91,6 +91,7 @@ export class SlackState {
   readonly channels = new Map<string, FakeChannel>();
   readonly files = new Map<string, FakeFile>();
   readonly messages: FakeMessage[] = [];
+  private readonly byKey = new Map<string, FakeMessage>();
   readonly tokens = new Map<string, TokenInfo>();
   /** The status line each thread shows now (cleared when databot posts in the thread). */
   readonly statuses = new Map<string, StatusRecord>();
@@ -134,6 +135,7 @@ export class SlackState {
   addMessage(message: Omit<FakeMessage, "ts" | "updates"> & { ts?: string }): FakeMessage {
     const record: FakeMessage = { ...message, ts: message.ts ?? this.nextTs(), updates: 0 };
     this.messages.push(record);
+    if (!record.ephemeralFor) this.byKey.set(`${record.channel}/${record.ts}`, record);
     if (record.user === DATABOT.userId && !record.ephemeralFor) {
       // Slack clears the thread's status line once the app replies there.
       this.statuses.delete(statusKey(record.channel, record.threadTs ?? record.ts));
@@ -143,7 +145,7 @@ export class SlackState {
   }
 
   message(channel: string, ts: string): FakeMessage | undefined {
-    return this.messages.find((m) => m.channel === channel && m.ts === ts && !m.ephemeralFor);
+    return this.byKey.get(`${channel}/${ts}`);
   }
 
   /** Replies in a thread, oldest first (the root excluded). */
