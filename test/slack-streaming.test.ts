@@ -3,6 +3,9 @@
  * the workspace allows it, otherwise a message that is edited), and it still finishes when Slack ends the
  * stream after its five minutes. Long answers are split at Slack's 12,000 characters.
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { AgentOutput } from "../src/core/ports";
 import { createSlackModule } from "../src/adapters/slack";
 import { ScriptedBackend, type ScriptContext } from "./fakes/scripted-backend";
@@ -165,4 +168,44 @@ test("an answer longer than Slack's 12,000 characters arrives in several message
   expect(texts.join("\n")).toContain("Paragraph 60:");
   expect(texts[1]!.endsWith("[Show code]")).toBe(true);
   expect(texts[0]).not.toContain("[Show code]");
+});
+
+test("after a restart in the middle of a streamed answer, the same message is finished rather than a second one posted", async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "databot-slack-resume-"));
+  slack = await FakeSlack.start();
+  seedAcme(slack);
+  backend = new ScriptedBackend();
+  let finishAnswer!: () => void;
+  const rest = new Promise<void>((resolve) => (finishAnswer = resolve));
+  backend.script = async (context) => {
+    context.observer.onProgress({ kind: "text", text: "Half of the answer" });
+    await rest;
+    return { text: "Half of the answer, and the rest.", images: [], files: [], code: CODE, notices: [] };
+  };
+  const start = () =>
+    startTestDatabot({
+      env: slack.env(),
+      backend,
+      dataDir,
+      surfaceFactories: [(deps, config) => createSlackModule(deps, config, { timings: { streamAfterMs: 0, writeIntervalMs: 0 } })],
+    });
+  try {
+    const first = await start();
+    slack.eventsUrl = `${first.url}/slack/events`;
+    const asked = await slack.post("U0ANA", { channel: "C0SALES", text: mention("write it up") });
+    await slack.waitFor(() => liveMessage("C0SALES", asked.ts)?.markdownText === "Half of the answer");
+    await first.close(50); // stops before the answer is complete: the turn is left for a resume
+
+    bot = await start();
+    slack.eventsUrl = `${bot.url}/slack/events`;
+    finishAnswer();
+    await bot.waitForTurns(1);
+    const replies = slack.databotReplies("C0SALES", asked.ts);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.stream?.state).toBe("stopped");
+    expect(visibleText(replies[0]!)).toBe("Half of the answer, and the rest.\n[Show code]");
+  } finally {
+    finishAnswer();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 });

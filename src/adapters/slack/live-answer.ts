@@ -13,25 +13,7 @@ import type { AnswerMessage, SlackMemory } from "./memory";
 import { fallbackText, MARKDOWN_LIMIT, splitMarkdown } from "./mrkdwn";
 import type { AnswerTarget } from "./normalize";
 import { isTransient, slackErrorCode } from "./slack-errors";
-
-/** How the live answer paces itself; the defaults suit Slack's rate limits and stream lifetime. */
-export interface LiveAnswerTimings {
-  /** Start showing the answer only when it is still being written after this long. */
-  streamAfterMs: number;
-  /** Least time between two writes to the live message. */
-  writeIntervalMs: number;
-  /** Stop a native stream before Slack's own limit (about five minutes) and continue with edits. */
-  streamMaxAgeMs: number;
-  /** The first status line of a turn waits this long; a question answered sooner shows none. */
-  statusDelayMs: number;
-}
-
-export const DEFAULT_LIVE_TIMINGS: LiveAnswerTimings = {
-  streamAfterMs: 1500,
-  writeIntervalMs: 1000,
-  streamMaxAgeMs: 270_000,
-  statusDelayMs: 400,
-};
+import type { SlackTimings } from "./timings";
 
 /** While streaming, stay clear of the 12,000-character limit; the rest arrives when the answer is final. */
 const LIVE_TEXT_LIMIT = MARKDOWN_LIMIT - 1000;
@@ -60,7 +42,7 @@ export interface LiveAnswerDeps {
   api: WebClient;
   memory: SlackMemory;
   logger: Logger;
-  timings: LiveAnswerTimings;
+  timings: SlackTimings;
 }
 
 export class LiveAnswers {
@@ -155,17 +137,19 @@ export class LiveAnswers {
     return live;
   }
 
-  /** A turn resumed after a restart finishes the message its earlier attempt started. */
+  /**
+   * A turn resumed after a restart finishes the message its earlier attempt started. The stream's age is
+   * unknown, so it is stopped as it stands and the answer is written with `chat.update`.
+   */
   private async restored(message: InboundMessage, target: AnswerTarget): Promise<Live | undefined> {
     const stored = await this.deps.memory.answerMessage(message.id).catch(() => undefined);
     if (!stored) return undefined;
-    // The stream's age is unknown, so its end goes through chat.update.
-    return {
+    const live: Live = {
       messageId: message.id,
       target,
       mode: stored.mode,
       ts: stored.ts,
-      shown: "\u0000",
+      shown: "",
       latest: "",
       firstTextAt: 0,
       lastWriteAt: 0,
@@ -173,6 +157,8 @@ export class LiveAnswers {
       work: Promise.resolve(),
       done: true,
     };
+    if (live.mode === "stream") await this.stopStream(live, "", [], false);
+    return live;
   }
 
   private schedule(live: Live): void {
@@ -247,7 +233,7 @@ export class LiveAnswers {
     live.ts = ts;
     live.mode = mode;
     live.shown = text;
-    await this.deps.memory.keepAnswerMessage(messageKey(live), { channel: live.target.channel, ts, mode });
+    await this.deps.memory.keepAnswerMessage(live.messageId, { channel: live.target.channel, ts, mode });
   }
 
   private async append(live: Live, text: string): Promise<void> {
@@ -302,12 +288,7 @@ export class LiveAnswers {
   private async toEdits(live: Live): Promise<void> {
     live.mode = "update";
     await this.deps.memory
-      .keepAnswerMessage(messageKey(live), { channel: live.target.channel, ts: live.ts!, mode: "update" })
+      .keepAnswerMessage(live.messageId, { channel: live.target.channel, ts: live.ts!, mode: "update" })
       .catch(() => undefined);
   }
-}
-
-/** Live answers are remembered under the message they answer. */
-function messageKey(live: Live): string {
-  return live.messageId;
 }

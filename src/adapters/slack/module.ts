@@ -10,7 +10,7 @@ import type { Logger } from "../../core/logger";
 import type { SurfaceDeps, SurfaceModule } from "../../server/surface-module";
 import { SlackDownloader } from "./download";
 import { BotIdentityCache } from "./identity";
-import { DEFAULT_LIVE_TIMINGS, LiveAnswers, type LiveAnswerTimings } from "./live-answer";
+import { LiveAnswers } from "./live-answer";
 import { SlackMemory } from "./memory";
 import { PeopleDirectory } from "./people";
 import { SlackProgress } from "./progress";
@@ -21,13 +21,14 @@ import { slackLogger } from "./slack-logger";
 import { DurableSocketModeReceiver } from "./socket-receiver";
 import { StatusLine } from "./status";
 import { SlackSurface } from "./surface";
+import { DEFAULT_TIMINGS, type SlackTimings } from "./timings";
 
 /** The path Slack posts events and interactions to in HTTP mode. */
 export const SLACK_EVENTS_PATH = "/slack/events";
 
 /** Tuning that deployments leave alone; tests shorten it. */
 export interface SlackModuleOptions {
-  timings?: Partial<LiveAnswerTimings>;
+  timings?: Partial<SlackTimings>;
 }
 
 /**
@@ -45,7 +46,7 @@ export function createSlackModule(
   const clients = webClients(slack, logger);
   const memory = new SlackMemory(deps.store);
   const identity = new BotIdentityCache(clients.quick, logger);
-  const timings = { ...DEFAULT_LIVE_TIMINGS, ...options.timings };
+  const timings = { ...DEFAULT_TIMINGS, ...options.timings };
   const status = new StatusLine(clients.quick, logger, timings.statusDelayMs);
   const answers = new LiveAnswers({ quick: clients.quick, api: clients.api, memory, logger, timings });
   const surface = new SlackSurface(

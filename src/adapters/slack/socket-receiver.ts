@@ -73,16 +73,17 @@ export class DurableSocketModeReceiver implements Receiver {
         retryNum: event.retry_num,
         retryReason: event.retry_reason,
       });
-      clearTimeout(deadline);
-      await sendAck();
     } catch (error) {
-      clearTimeout(deadline);
       // Not acknowledged: Slack delivers the envelope again.
+      clearTimeout(deadline);
       this.options.logger.warn(
         { err: error instanceof Error ? error.message : String(error) },
-        "Socket Mode event not processed; Slack will retry",
+        "Socket Mode event not processed; Slack will deliver it again",
       );
+      return;
     }
+    clearTimeout(deadline);
+    await sendAck().catch((error: unknown) => this.ackFailed(error));
   }
 
   private ackFailed(error: unknown): void {
