@@ -83,7 +83,7 @@ export async function askCommand(
       id: `cli:${randomUUID()}`,
       platform: "cli",
       threadId: encodeThreadId("cli", [values.thread ?? randomUUID()]),
-      author: { id: "cli", name: "you" },
+      author: { id: "cli" },
       text: question,
       attachments,
       sentAt: new Date().toISOString(),

@@ -14,7 +14,7 @@ const STAGE_TEXT: Record<Progress["stage"], string> = {
   thinking: "thinking",
   running_code: "running code",
   answering: "writing the answer",
-  posting: "done",
+  posting: "posting the answer",
 };
 
 export class CliSurface implements ChatSurface {
