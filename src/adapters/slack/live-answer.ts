@@ -18,6 +18,7 @@ import type { SlackTimings } from "./timings";
 /** While streaming, stay clear of the 12,000-character limit; the rest arrives when the answer is final. */
 const LIVE_TEXT_LIMIT = MARKDOWN_LIMIT - 1000;
 const STREAM_OVER = "message_not_in_streaming_state";
+const FORGET_AFTER_MS = 30 * 60_000;
 
 interface Live {
   messageId: string;
@@ -56,6 +57,7 @@ export class LiveAnswers {
   onText(message: InboundMessage, target: AnswerTarget, text: string): void {
     let live = this.live.get(message.id);
     if (!live) {
+      this.forgetStale();
       const now = Date.now();
       live = {
         messageId: message.id,
@@ -124,6 +126,18 @@ export class LiveAnswers {
   async abandon(message: InboundMessage): Promise<void> {
     const live = await this.settle(message);
     if (live?.ts && live.mode === "stream") await this.stopStream(live, "", [], false);
+  }
+
+  /** Turns that never finished here (another worker took them over) are forgotten after a while. */
+  private forgetStale(): void {
+    if (this.live.size < 1000) return;
+    const cutoff = Date.now() - FORGET_AFTER_MS;
+    for (const [id, live] of this.live) {
+      if (Math.max(live.firstTextAt, live.lastWriteAt) < cutoff) {
+        clearTimeout(live.timer);
+        this.live.delete(id);
+      }
+    }
   }
 
   /** Stops pending writes for the message, waits for the one in flight, and forgets it. */

@@ -1,7 +1,8 @@
 /**
- * Receives Slack events: decides whether a message is for databot, normalizes it and awaits the durable insert
- * into the inbox — nothing more, so Slack is acknowledged well within its 3 seconds (the HTTP response, or the
- * Socket Mode ack, is sent once the listener returns). Retries and the `app_mention`/`message` twin of one
+ * Receives Slack events: decides whether a message is for databot, normalizes it (with the asker's cached name
+ * and, for Slack Connect files, what `files.info` says: short lookups with timeouts) and awaits the durable
+ * insert into the inbox. No analysis happens here, so Slack is acknowledged well within its 3 seconds (the
+ * HTTP response, or the Socket Mode ack, is sent once the listener returns). Retries and the `app_mention`/`message` twin of one
  * message carry the same message id, so the inbox keeps one. A failed insert makes Slack deliver again.
  */
 import type { App } from "@slack/bolt";
