@@ -187,7 +187,10 @@ test("after a restart in the middle of a streamed answer, the same message is fi
       env: slack.env(),
       backend,
       dataDir,
-      surfaceFactories: [(deps, config) => createSlackModule(deps, config, { timings: { streamAfterMs: 0, writeIntervalMs: 0 } })],
+      surfaceFactories: [
+        (deps, config) =>
+          createSlackModule(deps, config, { timings: { streamAfterMs: 0, writeIntervalMs: 0 } }),
+      ],
     });
   try {
     const first = await start();
