@@ -24,7 +24,9 @@ CREATE TABLE IF NOT EXISTS inbox (
   enqueued_at  INTEGER NOT NULL,
   finished_at  INTEGER
 );
-CREATE INDEX IF NOT EXISTS inbox_open ON inbox (status, seq) WHERE status IN ('pending', 'processing');
+-- Claims look only at unfinished items (in arrival order, and per thread), never the finished history.
+CREATE INDEX IF NOT EXISTS inbox_unfinished ON inbox (seq) WHERE status IN ('pending', 'processing');
+CREATE INDEX IF NOT EXISTS inbox_unfinished_thread ON inbox (thread_id, seq) WHERE status IN ('pending', 'processing');
 CREATE INDEX IF NOT EXISTS inbox_thread ON inbox (thread_id, seq);
 
 CREATE TABLE IF NOT EXISTS threads (

@@ -50,16 +50,18 @@ export class SqliteStore implements Store {
   private readonly now: () => number;
   /** Prepared statements by SQL text: preparing costs more than running these small queries. */
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly enqueueTransaction: Database.Transaction<
+    (message: InboundMessage, dedupeTtlMs: number, now: number) => EnqueueResult
+  >;
+  private readonly claimTransaction: Database.Transaction<
+    (owner: string, leaseMs: number, platformList: string, now: number) => InboxItem | undefined
+  >;
 
   constructor(options: SqliteStoreOptions) {
-    if (options.file !== ":memory:") fs.mkdirSync(path.dirname(options.file), { recursive: true });
-    this.db = new Database(options.file);
+    this.db = openDatabase(options.file);
     this.now = options.now ?? Date.now;
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = NORMAL");
-    this.db.pragma("busy_timeout = 5000");
-    this.db.exec(SCHEMA_SQL);
-    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    this.enqueueTransaction = this.db.transaction(this.enqueueNow.bind(this));
+    this.claimTransaction = this.db.transaction(this.claimNow.bind(this));
   }
 
   /** Opens `<dataDir>/databot.sqlite`. */
@@ -68,25 +70,25 @@ export class SqliteStore implements Store {
   }
 
   async enqueue(message: InboundMessage, dedupeTtlMs: number): Promise<EnqueueResult> {
+    return this.enqueueTransaction.immediate(message, dedupeTtlMs, this.now());
+  }
+
+  /** Runs inside an IMMEDIATE transaction: of concurrent deliveries exactly one is accepted. */
+  private enqueueNow(message: InboundMessage, dedupeTtlMs: number, now: number): EnqueueResult {
     const keys = [message.id, ...(message.alternateIds ?? [])];
-    const now = this.now();
-    const insert = this.db.transaction((): EnqueueResult => {
-      const seen = this.sql("SELECT 1 FROM dedupe WHERE key = ? AND expires_at > ?");
-      if (keys.some((key) => seen.get(key, now) !== undefined))
-        return { accepted: false, reason: "duplicate" };
-      const remember = this.sql(
-        "INSERT INTO dedupe (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at",
-      );
-      for (const key of keys) remember.run(key, now + dedupeTtlMs);
-      const result = this.sql(
-        `INSERT INTO inbox (message_id, thread_id, platform, message, status, enqueued_at)
-           VALUES (?, ?, ?, ?, 'pending', ?)
-           ON CONFLICT (message_id) DO NOTHING`,
-      ).run(message.id, message.threadId, message.platform, JSON.stringify(message), now);
-      if (result.changes === 0) return { accepted: false, reason: "duplicate" };
-      return { accepted: true, seq: Number(result.lastInsertRowid) };
-    });
-    return insert.immediate();
+    const seen = this.sql("SELECT 1 FROM dedupe WHERE key = ? AND expires_at > ?");
+    if (keys.some((key) => seen.get(key, now) !== undefined)) return { accepted: false, reason: "duplicate" };
+    const remember = this.sql(
+      "INSERT INTO dedupe (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at",
+    );
+    for (const key of keys) remember.run(key, now + dedupeTtlMs);
+    const result = this.sql(
+      `INSERT INTO inbox (message_id, thread_id, platform, message, status, enqueued_at)
+         VALUES (?, ?, ?, ?, 'pending', ?)
+         ON CONFLICT (message_id) DO NOTHING`,
+    ).run(message.id, message.threadId, message.platform, JSON.stringify(message), now);
+    if (result.changes === 0) return { accepted: false, reason: "duplicate" };
+    return { accepted: true, seq: Number(result.lastInsertRowid) };
   }
 
   async claimNext(
@@ -94,35 +96,37 @@ export class SqliteStore implements Store {
     leaseMs: number,
     platforms: readonly string[],
   ): Promise<InboxItem | undefined> {
-    const now = this.now();
     if (platforms.length === 0) return undefined;
-    const platformList = JSON.stringify(platforms);
-    const claim = this.db.transaction((): InboxItem | undefined => {
-      const row = this.sql(
-        `SELECT seq FROM inbox i
-           WHERE i.not_before <= @now
-             AND i.platform IN (SELECT value FROM json_each(@platformList))
-             AND (i.status = 'pending' OR (i.status = 'processing' AND i.lease_until < @now))
-             AND NOT EXISTS (SELECT 1 FROM inbox j WHERE j.thread_id = i.thread_id AND j.seq < i.seq
-                             AND j.status IN ('pending', 'processing'))
-             AND NOT EXISTS (SELECT 1 FROM inbox k WHERE k.thread_id = i.thread_id AND k.seq <> i.seq
-                             AND k.status = 'processing' AND k.lease_until >= @now)
-           ORDER BY i.seq LIMIT 1`,
-      ).get({ now, platformList }) as { seq: number } | undefined;
-      if (!row) return undefined;
-      this.sql(
-        `UPDATE inbox SET status = 'processing', lease_owner = ?, lease_until = ?, attempts = attempts + 1
-           WHERE seq = ?`,
-      ).run(owner, now + leaseMs, row.seq);
-      return this.readItem(row.seq);
-    });
-    return claim.immediate();
+    return this.claimTransaction.immediate(owner, leaseMs, JSON.stringify(platforms), this.now());
+  }
+
+  /** Runs inside an IMMEDIATE transaction, so two workers never claim the same item. */
+  private claimNow(owner: string, leaseMs: number, platformList: string, now: number): InboxItem | undefined {
+    const row = this.sql(
+      `SELECT seq FROM inbox i
+         WHERE i.not_before <= @now
+           AND i.platform IN (SELECT value FROM json_each(@platformList))
+           AND i.status IN ('pending', 'processing')
+           AND (i.status = 'pending' OR i.lease_until < @now)
+           -- Nothing earlier in the thread is unfinished, and nothing later is running (a reopened item).
+           AND NOT EXISTS (SELECT 1 FROM inbox o INDEXED BY inbox_unfinished_thread
+                           WHERE o.thread_id = i.thread_id AND o.seq <> i.seq
+                           AND o.status IN ('pending', 'processing')
+                           AND (o.seq < i.seq OR o.lease_until >= @now))
+         ORDER BY i.seq LIMIT 1`,
+    ).get({ now, platformList }) as { seq: number } | undefined;
+    if (!row) return undefined;
+    this.sql(
+      `UPDATE inbox SET status = 'processing', lease_owner = ?, lease_until = ?, attempts = attempts + 1
+         WHERE seq = ?`,
+    ).run(owner, now + leaseMs, row.seq);
+    return this.readItem(row.seq);
   }
 
   async renewLease(seq: number, owner: string, leaseMs: number): Promise<boolean> {
-    const result = this.db
-      .prepare("UPDATE inbox SET lease_until = ? WHERE seq = ? AND lease_owner = ? AND status = 'processing'")
-      .run(this.now() + leaseMs, seq, owner);
+    const result = this.sql(
+      "UPDATE inbox SET lease_until = ? WHERE seq = ? AND lease_owner = ? AND status = 'processing'",
+    ).run(this.now() + leaseMs, seq, owner);
     return result.changes === 1;
   }
 
@@ -136,34 +140,30 @@ export class SqliteStore implements Store {
   }
 
   async finish(seq: number, owner: string, status: "done" | "failed", errorCode?: string): Promise<void> {
-    this.db
-      .prepare(
-        `UPDATE inbox SET status = ?, last_error = ?, lease_owner = NULL, lease_until = NULL, finished_at = ?
+    this.sql(
+      `UPDATE inbox SET status = ?, last_error = ?, lease_owner = NULL, lease_until = NULL, finished_at = ?
          WHERE seq = ? AND lease_owner = ?`,
-      )
-      .run(status, errorCode ?? null, this.now(), seq, owner);
+    ).run(status, errorCode ?? null, this.now(), seq, owner);
   }
 
   async release(seq: number, owner: string, delayMs: number): Promise<void> {
-    this.db
-      .prepare(
-        `UPDATE inbox SET status = 'pending', lease_owner = NULL, lease_until = NULL, not_before = ?
+    this.sql(
+      `UPDATE inbox SET status = 'pending', lease_owner = NULL, lease_until = NULL, not_before = ?
          WHERE seq = ? AND lease_owner = ? AND status = 'processing'`,
-      )
-      .run(this.now() + delayMs, seq, owner);
+    ).run(this.now() + delayMs, seq, owner);
   }
 
   async unfinishedInThread(chatThreadId: string): Promise<InboxItem[]> {
-    const rows = this.db
-      .prepare("SELECT * FROM inbox WHERE thread_id = ? AND status IN ('pending', 'processing') ORDER BY seq")
-      .all(chatThreadId) as InboxRow[];
+    const rows = this.sql(
+      "SELECT * FROM inbox WHERE thread_id = ? AND status IN ('pending', 'processing') ORDER BY seq",
+    ).all(chatThreadId) as InboxRow[];
     return rows.map(toItem);
   }
 
   async latestInThread(chatThreadId: string, status: InboxStatus): Promise<InboxItem | undefined> {
-    const row = this.db
-      .prepare("SELECT * FROM inbox WHERE thread_id = ? AND status = ? ORDER BY seq DESC LIMIT 1")
-      .get(chatThreadId, status) as InboxRow | undefined;
+    const row = this.sql(
+      "SELECT * FROM inbox WHERE thread_id = ? AND status = ? ORDER BY seq DESC LIMIT 1",
+    ).get(chatThreadId, status) as InboxRow | undefined;
     return row ? toItem(row) : undefined;
   }
 
@@ -203,13 +203,11 @@ export class SqliteStore implements Store {
 
   async putThread(chatThreadId: string, backend: string, agentThreadId: string): Promise<void> {
     const now = this.now();
-    this.db
-      .prepare(
-        `INSERT INTO threads (chat_thread_id, backend, agent_thread_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO threads (chat_thread_id, backend, agent_thread_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (chat_thread_id) DO UPDATE SET backend = excluded.backend,
            agent_thread_id = excluded.agent_thread_id, updated_at = excluded.updated_at`,
-      )
-      .run(chatThreadId, backend, agentThreadId, now, now);
+    ).run(chatThreadId, backend, agentThreadId, now, now);
   }
 
   async deleteThread(chatThreadId: string): Promise<void> {
@@ -217,39 +215,33 @@ export class SqliteStore implements Store {
   }
 
   async listThreads(platformPrefix: string, limit: number): Promise<ThreadRecord[]> {
-    const rows = this.db
-      .prepare(
-        "SELECT * FROM threads WHERE chat_thread_id LIKE ? ESCAPE '\\' ORDER BY updated_at DESC, rowid DESC LIMIT ?",
-      )
-      .all(`${platformPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit) as ThreadRow[];
+    const rows = this.sql(
+      "SELECT * FROM threads WHERE chat_thread_id LIKE ? ESCAPE '\\' ORDER BY updated_at DESC, rowid DESC LIMIT ?",
+    ).all(`${platformPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit) as ThreadRow[];
     return rows.map(toThread);
   }
 
   async getValue<T extends JsonValue>(namespace: string, key: string): Promise<T | undefined> {
-    const row = this.db
-      .prepare(
-        "SELECT value FROM kv WHERE namespace = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)",
-      )
-      .get(namespace, key, this.now()) as { value: string } | undefined;
+    const row = this.sql(
+      "SELECT value FROM kv WHERE namespace = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)",
+    ).get(namespace, key, this.now()) as { value: string } | undefined;
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
 
   async putValue(namespace: string, key: string, value: JsonValue, ttlMs?: number): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO kv (namespace, key, value, expires_at) VALUES (?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO kv (namespace, key, value, expires_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
-      )
-      .run(namespace, key, JSON.stringify(value), ttlMs === undefined ? null : this.now() + ttlMs);
+    ).run(namespace, key, JSON.stringify(value), ttlMs === undefined ? null : this.now() + ttlMs);
   }
 
   async purgeExpired(keepFinishedMs: number): Promise<void> {
     const now = this.now();
     this.sql("DELETE FROM dedupe WHERE expires_at <= ?").run(now);
     this.sql("DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?").run(now);
-    this.db
-      .prepare("DELETE FROM inbox WHERE status IN ('done', 'failed') AND finished_at <= ?")
-      .run(now - keepFinishedMs);
+    this.sql("DELETE FROM inbox WHERE status IN ('done', 'failed') AND finished_at <= ?").run(
+      now - keepFinishedMs,
+    );
   }
 
   async ping(): Promise<void> {
@@ -273,6 +265,17 @@ export class SqliteStore implements Store {
     const row = this.sql("SELECT * FROM inbox WHERE seq = ?").get(seq) as InboxRow | undefined;
     return row ? toItem(row) : undefined;
   }
+}
+
+function openDatabase(file: string): Database.Database {
+  if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  db.exec(SCHEMA_SQL);
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  return db;
 }
 
 function toItem(row: InboxRow): InboxItem {
