@@ -55,7 +55,7 @@ test("a lapsed lease lets another worker take the item over, and the old owner c
   clock += 1001;
   const taken = await store.claimNext("alive", 1000, ["cli"]);
   expect(taken).toMatchObject({ seq: claimed!.seq, attempts: 2, checkpoint: { runId: "run_1" } });
-  expect(await store.saveCheckpoint(claimed!.seq, "dead", { posted: true })).toBe(false);
+  expect(await store.saveCheckpoint(claimed!.seq, "dead", { agentMessageId: "msg_2" })).toBe(false);
   expect(await store.renewLease(claimed!.seq, "dead", 1000)).toBe(false);
   expect(await store.renewLease(claimed!.seq, "alive", 1000)).toBe(true);
 });

@@ -75,7 +75,6 @@ class Turn {
     const started = Date.now();
     let notices: Notice[] = this.checkpoint.notices ?? [];
     try {
-      if (this.checkpoint.posted) return await this.finish("done");
       const command = parseCommand(this.message.text);
       if (command && this.message.attachments.length === 0) {
         await this.runCommand(command);
@@ -128,7 +127,7 @@ class Turn {
         files: uploads,
         authorName: this.message.author.name,
       });
-      await this.save({ agentMessageId });
+      await this.save({ agentThreadId, agentMessageId });
     }
     await this.progress({ stage: "thinking" });
     const observer = {
@@ -163,7 +162,9 @@ class Turn {
       await store.putThread(this.message.threadId, backend.name, ensured.id);
       this.log.info({ agentThreadId: ensured.id, replaced: existing !== undefined }, "agent thread created");
     }
-    await this.save({ agentThreadId: ensured.id });
+    // Saved together with the message id (one write fewer): until then, a resumed turn finds the same thread
+    // through the thread map.
+    this.checkpoint.agentThreadId = ensured.id;
     return ensured.id;
   }
 
@@ -187,7 +188,7 @@ class Turn {
     if (!failed)
       return this.post({ ...emptyReply(), text: "There is no failed question in this thread to retry." });
     // Keep what was uploaded and added; start a fresh run and post again.
-    const { runId: _run, posted: _posted, ...kept } = failed.checkpoint;
+    const { runId: _run, ...kept } = failed.checkpoint;
     await store.reopen(failed.seq, kept);
     this.log.info({ retriedSeq: failed.seq }, "failed message reopened");
     await this.progress({ stage: "queued", position: 1 });
@@ -204,7 +205,6 @@ class Turn {
         detail: error instanceof Error ? error.message : String(error),
       });
     }
-    await this.save({ posted: true });
   }
 
   private async postError(failure: DatabotError, notices: Notice[]): Promise<void> {
@@ -217,7 +217,6 @@ class Turn {
     };
     try {
       await this.surface.postReply(this.message, reply);
-      await this.save({ posted: true });
     } catch (error) {
       this.log.error({ err: asDatabotError(error) }, "could not post the error reply");
     }

@@ -14,8 +14,6 @@ export interface TurnCheckpoint {
   agentMessageId?: string;
   /** Set as soon as the backend reports the run id. */
   runId?: string;
-  /** Set once the reply was handed to the surface. */
-  posted?: boolean;
 }
 
 export type InboxStatus = "pending" | "processing" | "done" | "failed";
