@@ -6,6 +6,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type Express } from "express";
 import type { Logger } from "../core/logger";
+import { withTimeout } from "../core/async";
 import { asDatabotError } from "../core/errors";
 
 export interface ReadinessCheck {
@@ -65,20 +66,4 @@ export async function listen(app: Express, host: string, port: number): Promise<
         setTimeout(() => server.closeAllConnections(), 5000).unref();
       }),
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

@@ -15,6 +15,7 @@ import {
   RestError,
 } from "@azure/core-rest-pipeline";
 import type { Logger } from "../../core/logger";
+import { sleep, type AbortSignalLike } from "../../core/async";
 
 export interface RetrySettings {
   /** Retries after the first attempt. */
@@ -29,40 +30,16 @@ export interface RetrySettings {
   sleep: (ms: number, signal?: AbortSignalLike) => Promise<void>;
 }
 
-/** The abort signal the pipeline hands to policies (a DOM AbortSignal satisfies it). */
-export interface AbortSignalLike {
-  readonly aborted: boolean;
-  readonly reason?: unknown;
-  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
-  removeEventListener(type: "abort", listener: () => void): void;
-}
-
 export const RETRY_POLICY_NAME = "databotRetryPolicy";
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const ERROR_BODY_LIMIT = 64 * 1024;
 
-/** Waits `ms`, or rejects when `signal` aborts. */
-export function abortableSleep(ms: number, signal?: AbortSignalLike): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error("aborted"));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason ?? new Error("aborted"));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 export const DEFAULT_RETRY: Omit<RetrySettings, "maxRetries"> = {
   baseDelayMs: 800,
   maxDelayMs: 30_000,
   maxRetryAfterMs: 60_000,
-  sleep: abortableSleep,
+  sleep,
 };
 
 /** The wait a response asks for, in ms, from `retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After`. */

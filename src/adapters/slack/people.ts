@@ -6,7 +6,7 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../../core/logger";
 import { slackErrorCode } from "./slack-errors";
-import { withTimeout } from "./with-timeout";
+import { withTimeout } from "../../core/async";
 
 const TTL_MS = 3600_000;
 const FAILED_TTL_MS = 300_000;

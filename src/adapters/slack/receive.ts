@@ -22,7 +22,7 @@ import {
 import type { PeopleDirectory } from "./people";
 import { isTransient, slackErrorCode } from "./slack-errors";
 import type { SlackEnvelope, SlackFile, SlackMessageEvent } from "./slack-types";
-import { withTimeout } from "./with-timeout";
+import { withTimeout } from "../../core/async";
 
 const FILE_INFO_TIMEOUT_MS = 1500;
 const RECENT_IDS = 20_000;

@@ -17,6 +17,7 @@ import type {
   FunctionTool,
   ToolCall,
 } from "./wire";
+import { sleep } from "../../core/async";
 
 export interface RetryPolicy {
   /** Tries per request, the first included. */
@@ -267,19 +268,4 @@ export function retryAfterMs(headers: Headers): number | undefined {
   if (value.trim() !== "" && Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
