@@ -10,6 +10,7 @@ import { loadConfig } from "../../src/config";
 import type { AgentBackend } from "../../src/core/ports";
 import { silentLogger, type Logger } from "../../src/core/logger";
 import { startDatabot, type RunningDatabot } from "../../src/server/app";
+import { createBackend } from "../../src/server/backend-factory";
 import type { SurfaceFactory } from "../../src/server/surfaces";
 import type { TurnEvent } from "../../src/core/conversation/service";
 import { ScriptedBackend } from "../fakes/scripted-backend";
@@ -27,7 +28,8 @@ export interface TestDatabot extends RunningDatabot {
 export interface TestDatabotOptions {
   /** Environment variables on top of the test defaults (they select and configure surfaces). */
   env?: Record<string, string>;
-  backend?: AgentBackend;
+  /** The backend to answer with; "configured" builds the one the environment selects (as `databot serve` does). */
+  backend?: AgentBackend | "configured";
   surfaceFactories?: SurfaceFactory[];
   logger?: Logger;
   /** Reuse a data dir (a restart); a fresh temp dir otherwise. */
@@ -48,8 +50,12 @@ export async function startTestDatabot(options: TestDatabotOptions = {}): Promis
     },
     process.cwd(),
   );
-  const backend = options.backend ?? new ScriptedBackend();
-  const running = await startDatabot(config, options.logger ?? silentLogger, async () => backend, {
+  const logger = options.logger ?? silentLogger;
+  const backend =
+    options.backend === "configured"
+      ? await createBackend(config, logger)
+      : (options.backend ?? new ScriptedBackend());
+  const running = await startDatabot(config, logger, async () => backend, {
     backend,
     surfaceFactories: options.surfaceFactories,
   });
