@@ -11,9 +11,6 @@ RUN apt-get update \
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
-COPY bench ./bench
-COPY test/fakes ./test/fakes
-COPY test/support ./test/support
 # Installs every dependency (the build needs TypeScript) and runs the build through `prepare`.
 RUN npm ci --no-audit --no-fund
 RUN npm prune --omit=dev --no-audit --no-fund

@@ -5,7 +5,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium, loadedImageWidth } from "./support/browser";
 import { startTestDatabot, type TestDatabot } from "./support/harness";
 
 const ARTIFACTS = path.join(__dirname, "..", "test-artifacts");
@@ -24,14 +25,7 @@ let bot: TestDatabot;
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"].concat([
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ]),
-  });
+  browser = await launchChromium();
   bot = await startTestDatabot({ env: { WEB_CHAT: "true", SANDBOX_POOL_SIZE: "1" }, backend: "configured" });
 });
 
@@ -53,12 +47,7 @@ test("with zero configuration, a dropped CSV and 'bar chart of sales by region' 
   await page.getByRole("textbox").fill("bar chart of sales by region");
   await page.keyboard.press("Enter");
 
-  const chart = page.locator(".entry-bot figure img").last();
-  await chart.waitFor({ timeout: 60_000 });
-  await page.waitForFunction(
-    `(() => { const img = [...document.querySelectorAll(".entry-bot figure img")].at(-1);
-      return img !== undefined && img.complete && img.naturalWidth > 0; })()`,
-  );
+  expect(await loadedImageWidth(page.locator(".entry-bot figure img").last())).toBeGreaterThan(300);
   const answer = await page.locator(".entry-bot").last().innerText();
   // The numbers come from the data: West sold 1200 + 450.
   expect(answer).toMatch(/West/);

@@ -5,11 +5,11 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium, loadedImageWidth } from "./support/browser";
 import { defaultScript, ScriptedBackend } from "./fakes/scripted-backend";
 import { startTestDatabot, type TestDatabot } from "./support/harness";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = path.join(__dirname, "..", "test-artifacts");
 const SALES = "month,region,revenue\n2024-01,East,120\n2024-01,West,95\n2024-02,East,130\n";
 
@@ -19,20 +19,7 @@ let page: Page;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 });
 
@@ -57,15 +44,8 @@ afterEach(async () => {
 });
 
 /** Waits until the latest answer's chart has loaded and returns its natural width. */
-async function chartWidth(): Promise<number> {
-  const chart = page.locator(".entry-bot figure img").last();
-  await chart.waitFor();
-  // Evaluated in the page (as text: the tests are compiled without the DOM's types).
-  await page.waitForFunction(
-    `(() => { const img = [...document.querySelectorAll(".entry-bot figure img")].at(-1);
-      return img !== undefined && img.complete && img.naturalWidth > 0; })()`,
-  );
-  return chart.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
+function chartWidth(): Promise<number> {
+  return loadedImageWidth(page.locator(".entry-bot figure img").last());
 }
 
 test("someone attaches a CSV, asks for a chart, sees it, and finds the conversation again after a reload", async () => {

@@ -58,6 +58,7 @@ export class TurnRunner {
 
 class Turn {
   private checkpoint: TurnCheckpoint;
+  private progressChain: Promise<void> = Promise.resolve();
   private readonly message: InboundMessage;
 
   constructor(
@@ -222,12 +223,16 @@ class Turn {
     }
   }
 
-  private async progress(progress: Progress): Promise<void> {
-    try {
-      await this.surface.updateProgress(this.message, progress);
-    } catch (error) {
-      this.log.debug({ stage: progress.stage, err: asDatabotError(error) }, "progress update failed");
-    }
+  /** Updates go out one after another, so a slow update can never land after a newer one. */
+  private progress(progress: Progress): Promise<void> {
+    this.progressChain = this.progressChain.then(async () => {
+      try {
+        await this.surface.updateProgress(this.message, progress);
+      } catch (error) {
+        this.log.debug({ stage: progress.stage, err: asDatabotError(error) }, "progress update failed");
+      }
+    });
+    return this.progressChain;
   }
 
   private async save(patch: TurnCheckpoint): Promise<void> {

@@ -15,6 +15,8 @@ const state = {
   pending: [],
   events: null,
   sending: false,
+  /** Counts live events, so a catch-up answer that is older than one of them does not undo it. */
+  liveEvents: 0,
 };
 
 // ---------- threads ----------
@@ -101,6 +103,7 @@ function listen(id) {
   events.addEventListener("open", () => void sync(id));
   events.addEventListener("entry", (event) => {
     if (state.threadId !== id) return;
+    state.liveEvents += 1;
     const entry = JSON.parse(event.data);
     addEntry(entry);
     if (entry.kind === "bot") {
@@ -109,16 +112,20 @@ function listen(id) {
     }
   });
   events.addEventListener("progress", (event) => {
-    if (state.threadId === id) showLive(JSON.parse(event.data));
+    if (state.threadId !== id) return;
+    state.liveEvents += 1;
+    showLive(JSON.parse(event.data));
   });
   return opened;
 }
 
 /** Catches up with the server: entries not shown yet, and where the running turn is. */
 async function sync(id) {
+  const seen = state.liveEvents;
   const data = await api.thread(id);
   if (state.threadId !== id) return;
   for (const entry of data.entries) addEntry(entry);
+  if (state.liveEvents !== seen) return; // a live event arrived meanwhile and is newer than this answer
   if (data.status) showLive(data.status);
   else if (allAnswered(data.entries)) showLive(null);
 }
