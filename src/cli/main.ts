@@ -54,3 +54,10 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
 function cliLogger(config: Config): Logger {
   return createLogger(config.core.logLevel ?? "warn", pino.destination(2));
 }
+
+// Run directly (`node dist/src/cli/main.js serve`, as the container does) as well as through bin/databot.js.
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
