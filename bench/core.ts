@@ -68,7 +68,7 @@ function world(concurrency: number, maxFileBytes = 512 * MB) {
 async function turnLatency(concurrency: number, totalTurns: number) {
   const w = world(concurrency);
   const latencies: number[] = [];
-  const lag = monitorEventLoopDelay({ resolution: 10 });
+  const lag = monitorEventLoopDelay({ resolution: 1 });
   const started = new Map<string, number>();
   w.service.onTurnEnd((event) => latencies.push(performance.now() - started.get(event.messageId)!));
   // Warm up SQLite statements and the JIT.
