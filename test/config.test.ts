@@ -1,15 +1,6 @@
 /** Configuration is validated once at start; every problem names its variable. */
-import { ConfigError, loadConfig } from "../src/config";
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env, "/srv/databot");
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { loadConfig } from "../src/config";
+import { configProblems as problems } from "./support/config-problems";
 
 test("with nothing set, databot runs locally: local engine, web chat on loopback, data under ./data", () => {
   const config = loadConfig({}, "/srv/databot");

@@ -2,20 +2,11 @@
  * Teams settings an admin gets wrong are named at start: unsigned endpoints in production, endpoint overrides
  * that would take the bot's trust off https, and the app registration's missing pieces.
  */
-import { ConfigError, loadConfig } from "../src/config";
+import { loadConfig } from "../src/config";
+import { configProblems as problems } from "./support/config-problems";
 import { createTeamsModule } from "../src/adapters/teams";
 import { silentLogger } from "../src/core/logger";
 import type { SurfaceDeps } from "../src/server/surface-module";
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env, "/srv/databot");
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 const APP = { MicrosoftAppId: "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", MicrosoftAppPassword: "secret-value" };
 
