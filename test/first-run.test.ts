@@ -47,7 +47,10 @@ test("with zero configuration, a dropped CSV and 'bar chart of sales by region' 
   await page.getByRole("textbox").fill("bar chart of sales by region");
   await page.keyboard.press("Enter");
 
-  expect(await loadedImageWidth(page.locator(".entry-bot figure img").last())).toBeGreaterThan(300);
+  const chart = page.locator(".entry-bot figure img").last();
+  expect(await loadedImageWidth(chart)).toBeGreaterThan(300);
+  // Charts are described (for screen readers) and named (for downloads) by their titles.
+  expect(await chart.getAttribute("alt")).toBe("Chart: Sum of sales by region");
   const answer = await page.locator(".entry-bot").last().innerText();
   // The numbers come from the data: West sold 1200 + 450.
   expect(answer).toMatch(/West/);

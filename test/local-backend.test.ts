@@ -149,7 +149,8 @@ test("a thread keeps variables and files between turns, returns charts and files
   expect(second.output.text).toBe("Here it is: [by_region.csv](by_region.csv)");
   expect(second.output.images).toHaveLength(1);
   expect(second.output.images[0]!.data.subarray(1, 4).toString()).toBe("PNG");
-  expect(second.output.images[0]!.alt).toContain("chart by region");
+  expect(second.output.images[0]!.alt).toBe("Chart: Sales by region");
+  expect(second.output.images[0]!.name).toBe("sales-by-region.png");
   expect(second.output.files.map((f) => [f.name, f.mimeType])).toEqual([
     ["by_region.csv", mimeTypeFor("x.csv")],
   ]);

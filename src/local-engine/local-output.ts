@@ -23,12 +23,21 @@ export function buildOutput(
 ): AgentOutput {
   const images: ReplyImage[] = [];
   const generated = new Map<string, CellFile>();
+  const titles: (string | undefined)[] = [];
   for (const { result } of answer.cells) {
-    for (const image of result.images) images.push({ name: image.name, data: image.data, alt: "" });
+    for (const image of result.images) {
+      images.push({ name: image.name, data: image.data, alt: "" });
+      titles.push(image.title);
+    }
     for (const file of result.files) generated.set(file.name, file);
   }
+  const usedNames = new Set<string>();
   images.forEach((image, i) => {
-    image.alt = `Chart ${i + 1} of ${images.length} for: ${clip(question, 100)}`;
+    const title = titles[i];
+    // A chart is named and described by its title when it has one, so a download says what it shows.
+    image.alt = title ? `Chart: ${title}` : `Chart ${i + 1} of ${images.length} for: ${clip(question, 100)}`;
+    if (title) image.name = uniqueName(`${slug(title)}.png`, usedNames);
+    usedNames.add(image.name);
   });
   const files: ReplyFile[] = [...generated.values()].map((file) => ({
     name: file.name,
@@ -67,4 +76,23 @@ function cellOutput(result: CellResult): string {
 
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** A file-name-safe form of a title: "Sum of sales by region" → "sum-of-sales-by-region". */
+function slug(title: string): string {
+  const slugged = title
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^\w\s-]/g, "")
+    .trim()
+    .replace(/[\s_-]+/g, "-")
+    .slice(0, 60)
+    .replace(/-+$/, "");
+  return slugged || "chart";
+}
+
+function uniqueName(name: string, used: Set<string>): string {
+  if (!used.has(name)) return name;
+  const stem = name.replace(/\.png$/, "");
+  for (let i = 2; ; i++) if (!used.has(`${stem}-${i}.png`)) return `${stem}-${i}.png`;
 }

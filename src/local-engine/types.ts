@@ -9,6 +9,8 @@ import type { AgentProgress } from "../core/ports";
 export interface CellImage {
   name: string;
   data: Buffer;
+  /** The chart's title, when it has one. */
+  title?: string;
 }
 
 /** A new or changed regular file in the session's `/mnt/data` after a cell. */

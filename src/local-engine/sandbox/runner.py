@@ -162,6 +162,20 @@ def format_error(exc):
     return error
 
 
+def figure_title(fig):
+    """The figure's title, or its first axes' title: what the chart is called in the chat."""
+    try:
+        suptitle = getattr(fig, "_suptitle", None)
+        if suptitle is not None and suptitle.get_text().strip():
+            return suptitle.get_text().strip()[:200]
+        for ax in fig.axes:
+            if ax.get_title().strip():
+                return ax.get_title().strip()[:200]
+    except Exception:  # A title is a nicety; never let it cost the chart.
+        pass
+    return ""
+
+
 def collect_figures(notes):
     import matplotlib.pyplot as plt
 
@@ -182,7 +196,9 @@ def collect_figures(notes):
             notes.append("figure %d was too large to keep (%d bytes)" % (number, len(data)))
             continue
         total += len(data)
-        images.append({"figure": number, "png": base64.b64encode(data).decode("ascii")})
+        images.append(
+            {"figure": number, "title": figure_title(plt.figure(number)), "png": base64.b64encode(data).decode("ascii")}
+        )
     plt.close("all")
     return images
 

@@ -148,7 +148,12 @@ export class LocalSandboxSession implements SandboxSession {
       if (typeof png !== "string") continue;
       const data = Buffer.from(png, "base64");
       if (data.length < PNG_SIGNATURE.length || !data.subarray(0, 8).equals(PNG_SIGNATURE)) continue;
-      images.push({ name: `cell${cellNumber}-figure${images.length + 1}.png`, data });
+      const title = (item as { title?: unknown }).title;
+      images.push({
+        name: `cell${cellNumber}-figure${images.length + 1}.png`,
+        data,
+        ...(typeof title === "string" && title.trim() ? { title: capText(title.trim(), 200) } : {}),
+      });
     }
     return images;
   }
