@@ -108,6 +108,10 @@ async function wave(connector: FakeConnector, target: Target, count: number): Pr
   }
 }
 
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
+}
+
 /** Alternates floor and databot waves, so a change in the machine's background load hits both alike. */
 async function measurePair(
   connector: FakeConnector,
@@ -118,11 +122,24 @@ async function measurePair(
 ) {
   const floorLatencies: number[] = [];
   const databotLatencies: number[] = [];
+  // CPU of the whole process (client, fake connector and server): the difference is the server's.
+  let floorCpu = 0;
+  let databotCpu = 0;
   for (let round = 0; round < rounds; round++) {
+    let before = process.cpuUsage();
     floorLatencies.push(...(await wave(connector, floor, count)));
+    floorCpu += cpuMs(process.cpuUsage(before));
+    before = process.cpuUsage();
     databotLatencies.push(...(await wave(connector, databot, count)));
+    databotCpu += cpuMs(process.cpuUsage(before));
   }
-  return { floorLatencies, databotLatencies };
+  const turns = count * rounds;
+  return {
+    floorLatencies,
+    databotLatencies,
+    floorCpuPerTurn: floorCpu / turns,
+    databotCpuPerTurn: databotCpu / turns,
+  };
 }
 
 async function main(): Promise<void> {
@@ -134,7 +151,7 @@ async function main(): Promise<void> {
     // Warm up both: JIT, connection pools, SQLite statements, sharp.
     await measurePair(connector, floor, databot, 10, 3);
     for (const { conversations, rounds } of LEVELS) {
-      const { floorLatencies, databotLatencies } = await measurePair(
+      const { floorLatencies, databotLatencies, floorCpuPerTurn, databotCpuPerTurn } = await measurePair(
         connector,
         floor,
         databot,
@@ -150,6 +167,7 @@ async function main(): Promise<void> {
         ms(percentile(floorLatencies, 50)),
         ms(percentile(floorLatencies, 99)),
         `${ratio.toFixed(2)}×`,
+        `${databotCpuPerTurn.toFixed(2)} / ${floorCpuPerTurn.toFixed(2)} ms`,
       ]);
     }
   } finally {
@@ -165,7 +183,16 @@ async function main(): Promise<void> {
   );
   console.log("floor: a bare botbuilder CloudAdapter bot that replies with the same PNG inside the turn.\n");
   table(
-    ["conversations", "replies", "databot p50", "databot p99", "floor p50", "floor p99", "p50 ratio"],
+    [
+      "conversations",
+      "replies",
+      "databot p50",
+      "databot p99",
+      "floor p50",
+      "floor p99",
+      "p50 ratio",
+      "CPU per turn (databot / floor)",
+    ],
     rows,
   );
   console.log("\nTarget: databot p50 ≤ 1.3× the floor.");
