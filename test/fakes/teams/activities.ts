@@ -93,6 +93,23 @@ function mention(text: string): { text: string; entity: Entity } {
   };
 }
 
+/** Text, mention entity and the HTML copy Teams sends with every channel and group-chat message. */
+function mentionedBody(
+  activity: Partial<Activity>,
+  common: Common & { mention?: boolean; html?: string },
+): Pick<Activity, "text" | "entities" | "attachments"> {
+  const m =
+    common.mention === false ? { text: common.text ?? "", entity: undefined } : mention(common.text ?? "");
+  return {
+    text: m.text,
+    entities: [...(activity.entities ?? []), ...(m.entity ? [m.entity] : [])],
+    attachments: [
+      { contentType: "text/html", content: `<div>${m.text}${common.html ?? ""}</div>` },
+      ...(common.attachments ?? []),
+    ],
+  };
+}
+
 /** A post (or a reply in its chain) in a team channel, usually mentioning databot. */
 export function channelMessage(
   common: Common & { rootId?: string; mention?: boolean; html?: string },
@@ -100,16 +117,9 @@ export function channelMessage(
   const activity = base(common);
   const id = activity.id!;
   const rootId = common.rootId ?? id;
-  const m =
-    common.mention === false ? { text: common.text ?? "", entity: undefined } : mention(common.text ?? "");
   return {
     ...activity,
-    text: m.text,
-    entities: [...(activity.entities ?? []), ...(m.entity ? [m.entity] : [])],
-    attachments: [
-      { contentType: "text/html", content: `<div>${m.text}${common.html ?? ""}</div>` },
-      ...(common.attachments ?? []),
-    ],
+    ...mentionedBody(activity, common),
     conversation: {
       isGroup: true,
       conversationType: "channel",
@@ -133,16 +143,9 @@ export function groupChatMessage(
   common: Common & { chatId: string; mention?: boolean; html?: string },
 ): Partial<Activity> {
   const activity = base(common);
-  const m =
-    common.mention === false ? { text: common.text ?? "", entity: undefined } : mention(common.text ?? "");
   return {
     ...activity,
-    text: m.text,
-    entities: [...(activity.entities ?? []), ...(m.entity ? [m.entity] : [])],
-    attachments: [
-      { contentType: "text/html", content: `<div>${m.text}${common.html ?? ""}</div>` },
-      ...(common.attachments ?? []),
-    ],
+    ...mentionedBody(activity, common),
     conversation: {
       isGroup: true,
       conversationType: "groupChat",
