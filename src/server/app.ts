@@ -2,6 +2,7 @@
  * Composes databot: store, agent backend, conversation service, chat surfaces and the HTTP server, from a
  * validated {@link Config}. Tests pass their own backend (and surfaces) through `overrides`.
  */
+import { OutboundGuard } from "../adapters/outbound/guard";
 import { SqliteStore } from "../adapters/sqlite/sqlite-store";
 import type { Config } from "../config";
 import { ConversationService } from "../core/conversation/service";
@@ -45,12 +46,14 @@ export async function startDatabot(
 ): Promise<RunningDatabot> {
   const store = overrides.store ?? SqliteStore.inDataDir(config.core.dataDir);
   const backend = overrides.backend ?? (await createBackend(config, logger));
+  const outbound = new OutboundGuard({ local: config.core.mode === "local" });
   const sink = { receive: (m: Parameters<ConversationService["receive"]>[0]) => service.receive(m) };
   const deps = {
     sink,
     store,
     logger,
     filePolicy: new FilePolicy(config.core.maxFileBytes),
+    outbound,
     core: config.core,
   };
   const modules = (overrides.surfaceFactories ?? SURFACE_FACTORIES)
@@ -110,6 +113,7 @@ export async function startDatabot(
       await service.stop(graceMs);
       await backend.close();
       await store.close();
+      await outbound.close();
     },
   };
 }

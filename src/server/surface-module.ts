@@ -3,6 +3,7 @@ import type { CoreConfig } from "../config";
 import type { FilePolicy } from "../core/files/file-policy";
 import type { Logger } from "../core/logger";
 import type { ChatSurface, MessageSink, Store } from "../core/ports";
+import type { OutboundGuard } from "../adapters/outbound/guard";
 
 /** What every chat surface module is built from. */
 export interface SurfaceDeps {
@@ -12,6 +13,8 @@ export interface SurfaceDeps {
   logger: Logger;
   /** Apply before downloading anything (name, type, declared size). */
   filePolicy: FilePolicy;
+  /** Every URL fetched on behalf of a message goes through it. */
+  outbound: OutboundGuard;
   core: CoreConfig;
 }
 

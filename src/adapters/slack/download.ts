@@ -3,17 +3,20 @@
  * origin, for proxies and tests): a link anywhere else is refused before any request is made. Slack answers a
  * token without `files:read` with its HTML sign-in page and status 200, so the content type is checked.
  */
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import type { Readable } from "node:stream";
 import type { WebClient } from "@slack/web-api";
 import { DatabotError, ErrorCode } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import type { AttachmentMeta } from "../../core/types";
+import { OutboundError, type OutboundGuard, type OutboundResponse } from "../outbound/guard";
 import type { SlackFile } from "./slack-types";
 import { slackErrorCode } from "./slack-errors";
 
 const MAX_REDIRECTS = 3;
-const HEADERS_TIMEOUT_MS = 30_000;
+/** Long enough for the largest accepted file on a slow link; a stalled download fails sooner (no bytes for 60 s). */
+const DOWNLOAD_TIMEOUT_MS = 30 * 60_000;
+/** Where Slack serves files (and the sign-in page a token without files:read gets). */
+const SLACK_FILE_HOSTS = ["slack.com", ".slack.com", "slack-gov.com", ".slack-gov.com"];
 
 export interface SlackDownloaderOptions {
   botToken: string;
@@ -21,6 +24,9 @@ export interface SlackDownloaderOptions {
   apiUrl: string;
   /** For `files.info` (Slack Connect files). */
   api: WebClient;
+  outbound: OutboundGuard;
+  /** Largest file accepted (the file policy's limit). */
+  maxBytes: number;
   logger: Logger;
 }
 
@@ -82,81 +88,62 @@ export class SlackDownloader {
     }
   }
 
-  private async download(firstUrl: string, attachment: AttachmentMeta): Promise<Readable> {
+  private async download(url: string, attachment: AttachmentMeta): Promise<Readable> {
     const { name } = attachment;
-    let url = parseUrl(firstUrl, name);
-    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      if (!mayReceiveToken(url, this.apiOrigin)) {
-        this.options.logger.warn({ host: url.host, file: name }, "refused a file link outside Slack");
-        throw unavailable(`I couldn't read "${name}": its download link does not point to Slack.`);
-      }
-      const response = await this.request(url, name);
-      if (response.status >= 300 && response.status < 400 && response.headers.get("location")) {
-        await response.body?.cancel();
-        const next = new URL(response.headers.get("location")!, url);
-        if (url.protocol === "https:" && next.protocol !== "https:") {
-          throw unavailable(
-            `I couldn't read "${name}": Slack redirected the download to an insecure address.`,
-          );
-        }
-        url = next;
-        continue;
-      }
-      return this.body(response, attachment);
-    }
-    throw unavailable(`I couldn't read "${name}": the download was redirected too many times.`);
-  }
-
-  private async request(url: URL, name: string): Promise<Response> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), HEADERS_TIMEOUT_MS);
+    let response: OutboundResponse;
     try {
-      return await fetch(url, {
-        headers: { Authorization: `Bearer ${this.options.botToken}` },
-        redirect: "manual",
-        signal: controller.signal,
+      response = await this.options.outbound.request(url, {
+        hosts: SLACK_FILE_HOSTS,
+        trustedOrigins: [this.apiOrigin],
+        // Every hop is one of Slack's hosts (or the configured API origin), so the token may go with each.
+        headers: (hop) =>
+          mayReceiveToken(hop, this.apiOrigin) ? { authorization: `Bearer ${this.options.botToken}` } : {},
+        maxBytes: this.options.maxBytes,
+        timeoutMs: DOWNLOAD_TIMEOUT_MS,
+        maxRedirects: MAX_REDIRECTS,
       });
     } catch (error) {
-      throw unavailable(`I couldn't read "${name}": Slack's file server did not answer.`, {
-        retryable: true,
-        cause: error,
-      });
-    } finally {
-      clearTimeout(timer);
+      if (error instanceof OutboundError) {
+        this.options.logger.warn({ reason: error.reason, file: name }, "refused a Slack file link");
+        if (error.reason === "host") {
+          throw unavailable(`I couldn't read "${name}": its download link does not point to Slack.`);
+        }
+        if (error.reason === "unreachable" || error.reason === "timeout") {
+          throw unavailable(`I couldn't read "${name}": Slack's file server did not answer.`, {
+            retryable: true,
+            cause: error,
+          });
+        }
+        throw unavailable(`I couldn't read "${name}": ${error.userMessage}.`, { cause: error });
+      }
+      throw error;
     }
+    return this.body(response, attachment);
   }
 
-  private async body(response: Response, attachment: AttachmentMeta): Promise<Readable> {
+  private async body(response: OutboundResponse, attachment: AttachmentMeta): Promise<Readable> {
     const { name } = attachment;
-    const type = (response.headers.get("content-type") ?? "").toLowerCase();
+    const status = response.status;
+    const ok = status >= 200 && status < 300;
+    const type = (response.header("content-type") ?? "").toLowerCase();
     const expectsHtml = (attachment.mimeType ?? "").toLowerCase().includes("html");
-    if (response.ok && type.startsWith("text/html") && !expectsHtml) {
-      await response.body?.cancel();
-      throw missingFilesRead(name);
+    const refuse = (error: DatabotError): never => {
+      response.body.destroy();
+      throw error;
+    };
+    if (ok && type.startsWith("text/html") && !expectsHtml) refuse(missingFilesRead(name));
+    if (status === 401 || status === 403) refuse(missingFilesRead(name));
+    if (status === 404 || status === 410) {
+      refuse(unavailable(`I couldn't read "${name}": it was deleted or is no longer shared with databot.`));
     }
-    if (response.status === 401 || response.status === 403) {
-      await response.body?.cancel();
-      throw missingFilesRead(name);
+    if (!ok) {
+      refuse(
+        unavailable(`I couldn't read "${name}": Slack's file server answered ${status}.`, {
+          retryable: status >= 500 || status === 429,
+        }),
+      );
     }
-    if (response.status === 404 || response.status === 410) {
-      await response.body?.cancel();
-      throw unavailable(`I couldn't read "${name}": it was deleted or is no longer shared with databot.`);
-    }
-    if (!response.ok || !response.body) {
-      await response.body?.cancel();
-      throw unavailable(`I couldn't read "${name}": Slack's file server answered ${response.status}.`, {
-        retryable: response.status >= 500 || response.status === 429,
-      });
-    }
-    return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-  }
-}
-
-function parseUrl(url: string, name: string): URL {
-  try {
-    return new URL(url);
-  } catch {
-    throw unavailable(`I couldn't read "${name}": Slack gave an invalid download link.`);
+    return response.body;
   }
 }
 

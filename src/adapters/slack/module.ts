@@ -52,7 +52,14 @@ export function createSlackModule(
   const surface = new SlackSurface(
     new SlackReplier({ api: clients.api, memory, status, answers, logger }),
     new SlackProgress(status, answers),
-    new SlackDownloader({ botToken: slack.botToken, apiUrl: slack.apiUrl, api: clients.api, logger }),
+    new SlackDownloader({
+      botToken: slack.botToken,
+      apiUrl: slack.apiUrl,
+      api: clients.api,
+      outbound: deps.outbound,
+      maxBytes: deps.core.maxFileBytes,
+      logger,
+    }),
   );
 
   const socketMode = slack.appToken !== undefined;

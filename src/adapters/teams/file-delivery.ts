@@ -16,6 +16,7 @@ import type { GraphClient } from "./graph-client";
 import type { TeamsContext } from "./normalize";
 import type { TeamsSender } from "./sender";
 import type { LinkSigner } from "./signed-links";
+import type { TeamsFetcher } from "./scoped-fetch";
 import { uploadToSession } from "./upload-session";
 
 export interface FileDeliveryDeps {
@@ -24,7 +25,7 @@ export interface FileDeliveryDeps {
   graph?: GraphClient;
   publicBaseUrl?: string;
   signer: () => Promise<LinkSigner>;
-  allowHttp: boolean;
+  fetcher: TeamsFetcher;
   logger: Logger;
 }
 
@@ -215,7 +216,7 @@ export class FileDelivery {
       return;
     }
     try {
-      await uploadToSession(info.uploadUrl, file, this.deps.allowHttp);
+      await uploadToSession(this.deps.fetcher, info.uploadUrl, file);
     } catch (error) {
       this.deps.logger.warn({ err: error, file: file.name }, "upload to OneDrive failed");
       await sender.send(reference, [

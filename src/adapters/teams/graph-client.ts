@@ -9,7 +9,8 @@ import type { Readable } from "node:stream";
 import type { GraphConfig } from "../../config";
 import { DatabotError, ErrorCode } from "../../core/errors";
 import type { GraphMessageLocation } from "./normalize";
-import { fetchStream, hostOf, unavailable } from "./scoped-fetch";
+import { OutboundError } from "../outbound/guard";
+import { hostOf, unavailable, type TeamsFetcher } from "./scoped-fetch";
 import { ClientCredentialsTokenProvider, StaticTokenProvider, type TokenProvider } from "./token-provider";
 import { uploadToSession, type UploadedItem } from "./upload-session";
 
@@ -25,11 +26,13 @@ export interface SharedFile {
 
 export class GraphClient {
   private readonly tokens: TokenProvider;
+  private readonly origin: string;
 
   constructor(
     private readonly config: GraphConfig,
-    private readonly allowHttp: boolean,
+    private readonly fetcher: TeamsFetcher,
   ) {
+    this.origin = new URL(config.apiUrl).origin;
     this.tokens = config.staticToken
       ? new StaticTokenProvider(config.staticToken)
       : new ClientCredentialsTokenProvider({
@@ -60,13 +63,16 @@ export class GraphClient {
   /** Streams a shared file's bytes (`/shares/u!{url}/driveItem/content`; the download host gets no token). */
   async openShared(file: SharedFile, tenantId?: string, signal?: AbortSignal): Promise<Readable> {
     const token = await this.tokens.getToken(tenantId);
-    return fetchStream(`${this.config.apiUrl}/shares/${shareId(file.contentUrl)}/driveItem/content`, {
-      token,
-      tokenHost: hostOf(this.config.apiUrl),
-      allowHttp: this.allowHttp,
-      fileName: file.name,
-      signal,
-    });
+    return this.fetcher.download(
+      `${this.config.apiUrl}/shares/${shareId(file.contentUrl)}/driveItem/content`,
+      {
+        token,
+        tokenHost: hostOf(this.config.apiUrl),
+        trustedOrigin: this.origin,
+        fileName: file.name,
+        signal,
+      },
+    );
   }
 
   /** Uploads a spooled file into a channel's Files folder; a name already taken gets a numbered copy. */
@@ -87,7 +93,7 @@ export class GraphClient {
       tenantId,
       { item: { "@microsoft.graph.conflictBehavior": "rename" } },
     )) as { uploadUrl: string };
-    return uploadToSession(session.uploadUrl, file, this.allowHttp);
+    return uploadToSession(this.fetcher, session.uploadUrl, file);
   }
 
   private async json(
@@ -98,24 +104,24 @@ export class GraphClient {
     timeoutMs = 30_000,
   ): Promise<unknown> {
     const token = await this.tokens.getToken(tenantId);
-    let response: Response;
+    let response: { status: number; body: unknown };
     try {
-      response = await fetch(`${this.config.apiUrl}${path}`, {
-        method,
+      response = await this.fetcher.json(`${this.config.apiUrl}${path}`, {
+        method: method as "GET" | "POST",
         headers: {
           authorization: `Bearer ${token}`,
           ...(body === undefined ? {} : { "content-type": "application/json" }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        trustedOrigin: this.origin,
+        timeoutMs,
       });
     } catch (error) {
-      throw new GraphError(0, "unreachable", (error as Error).message);
+      const detail = error instanceof OutboundError ? error.message : (error as Error).message;
+      throw new GraphError(0, "unreachable", detail);
     }
-    const payload = (await response.json().catch(() => ({}))) as {
-      error?: { code?: string; message?: string };
-    };
-    if (!response.ok) {
+    const payload = response.body as { error?: { code?: string; message?: string } };
+    if (response.status < 200 || response.status >= 300) {
       throw new GraphError(response.status, payload.error?.code ?? "unknown", payload.error?.message ?? "");
     }
     return payload;

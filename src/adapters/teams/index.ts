@@ -12,6 +12,7 @@ import { FileDelivery } from "./file-delivery";
 import { FileSpool } from "./file-spool";
 import { GraphClient } from "./graph-client";
 import { ProgressIndicator } from "./progress";
+import { TeamsFetcher, teamsFileHosts } from "./scoped-fetch";
 import { TeamsReceiver } from "./receiver";
 import { DatabotCloudAdapter, TeamsSender } from "./sender";
 import { DOWNLOAD_ROUTE, downloadHandler, LinkSigner } from "./signed-links";
@@ -37,11 +38,15 @@ export function createTeamsModule(deps: SurfaceDeps, config: Config): SurfaceMod
   }
   keepEntityFields();
   const logger = deps.logger.child({ surface: "teams" });
-  const allowHttp = config.core.mode === "local";
+  const fetcher = new TeamsFetcher({
+    outbound: deps.outbound,
+    hosts: teamsFileHosts(teams.appId),
+    maxBytes: deps.core.maxFileBytes,
+  });
   const auth = createBotAuth(teams);
   const adapter = new DatabotCloudAdapter(auth.authentication);
   const sender = new TeamsSender(adapter, auth.appId);
-  const graph = teams.graph ? new GraphClient(teams.graph, allowHttp) : undefined;
+  const graph = teams.graph ? new GraphClient(teams.graph, fetcher) : undefined;
   const spool = new FileSpool(path.join(config.core.dataDir, "teams-files"), deps.store, FILE_TTL_MS);
   let signer: Promise<LinkSigner> | undefined;
   const getSigner = () => (signer ??= LinkSigner.fromStore(deps.store));
@@ -51,7 +56,7 @@ export function createTeamsModule(deps: SurfaceDeps, config: Config): SurfaceMod
     graph,
     publicBaseUrl: config.core.publicBaseUrl,
     signer: getSigner,
-    allowHttp,
+    fetcher,
     logger,
   });
   const progress = new ProgressIndicator(sender, logger, teams.streaming);
@@ -63,7 +68,7 @@ export function createTeamsModule(deps: SurfaceDeps, config: Config): SurfaceMod
     graph,
     store: deps.store,
     logger,
-    allowHttp,
+    fetcher,
     filePolicy: deps.filePolicy,
   });
   const receiver = new TeamsReceiver({

@@ -1,86 +1,152 @@
 /**
- * Downloads as streams, with a credential that never leaves the host it belongs to: redirects are followed by
- * hand, the token goes only to `tokenHost`, and a redirect from https down to http is refused.
+ * Everything the Teams adapter fetches, through the outbound guard: with an app id only Microsoft's file and
+ * attachment hosts are reachable (plus loopback fakes in local mode), a credential goes only to the one host it
+ * belongs to, and a redirect from https down to http is refused.
  */
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import type { Readable } from "node:stream";
 import { DatabotError, ErrorCode } from "../../core/errors";
+import { OutboundError, type OutboundGuard, type OutboundResponse } from "../outbound/guard";
 
-export interface ScopedFetchOptions {
+/**
+ * Where Teams, SharePoint, OneDrive and the Bot Framework serve files (public and government clouds). With an
+ * app id, payload URLs may point nowhere else.
+ */
+export const MICROSOFT_FILE_HOSTS: readonly string[] = [
+  ".sharepoint.com",
+  ".sharepoint.us",
+  ".sharepoint-mil.us",
+  ".sharepoint.cn",
+  ".sharepoint.de",
+  ".svc.ms",
+  ".onedrive.com",
+  ".1drv.com",
+  "1drv.ms",
+  "graph.microsoft.com",
+  "graph.microsoft.us",
+  "dod-graph.microsoft.us",
+  "microsoftgraph.chinacloudapi.cn",
+  "smba.trafficmanager.net",
+  ".smba.trafficmanager.net",
+  ".botframework.com",
+  ".botframework.us",
+  ".botframework.azure.cn",
+  ".teams.microsoft.com",
+  ".teams.microsoft.us",
+  ".asm.skype.com",
+];
+
+/** Largest JSON answer read from Graph or an upload session. */
+const MAX_JSON_BYTES = 4 * 1024 * 1024;
+/** Long enough for the largest accepted file on a slow link; a stalled one fails sooner. */
+const DOWNLOAD_TIMEOUT_MS = 30 * 60_000;
+
+export interface TeamsFetchPolicy {
+  outbound: OutboundGuard;
+  /** Hosts payload URLs may name (loopback fakes too, in local mode); undefined means any public host. */
+  hosts?: readonly string[];
+  /** The file policy's size limit. */
+  maxBytes: number;
+}
+
+/** The host list for the configuration: Microsoft's with an app id, any public host without one (local mode). */
+export function teamsFileHosts(appId: string): readonly string[] | undefined {
+  return appId ? MICROSOFT_FILE_HOSTS : undefined;
+}
+
+export interface DownloadOptions {
   /** Bearer token, sent only to `tokenHost`. */
   token?: string;
   /** The one host (`hostname:port`) allowed to see the token. */
   tokenHost?: string;
-  /** Plain http allowed (local mode, loopback fakes). */
-  allowHttp: boolean;
+  /** An origin from databot's configuration (Graph's), trusted like Microsoft's own hosts. */
+  trustedOrigin?: string;
+  /** Further hosts this one download may reach (the activity's own, JWT-validated service host). */
+  alsoHosts?: readonly string[];
   /** The file's name, for the user-facing error. */
   fileName: string;
   signal?: AbortSignal;
 }
 
-const MAX_REDIRECTS = 5;
-const CONNECT_TIMEOUT_MS = 30_000;
+export class TeamsFetcher {
+  constructor(private readonly policy: TeamsFetchPolicy) {}
 
-/** GETs `url` and returns the body as a Node stream; throws `attachment_unavailable` with a reason a user reads. */
-export async function fetchStream(url: string, options: ScopedFetchOptions): Promise<Readable> {
-  let current = parseUrl(url, options);
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const headers: Record<string, string> = {};
-    if (options.token && options.tokenHost && current.host === options.tokenHost) {
-      headers.authorization = `Bearer ${options.token}`;
-    }
-    const timeout = AbortSignal.timeout(CONNECT_TIMEOUT_MS);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    let response: Response;
+  /** GETs a file as a stream; throws `attachment_unavailable` with a reason a user reads. */
+  async download(url: string, options: DownloadOptions): Promise<Readable> {
+    let response: OutboundResponse;
     try {
-      response = await fetch(current, { headers, redirect: "manual", signal });
+      response = await this.policy.outbound.request(url, {
+        hosts: this.hosts(options.alsoHosts),
+        loopbackCountsAsListed: true,
+        trustedOrigins: options.trustedOrigin ? [options.trustedOrigin] : undefined,
+        headers: (hop) =>
+          options.token && options.tokenHost && hop.host.toLowerCase() === options.tokenHost
+            ? { authorization: `Bearer ${options.token}` }
+            : {},
+        maxBytes: this.policy.maxBytes,
+        timeoutMs: DOWNLOAD_TIMEOUT_MS,
+        signal: options.signal,
+      });
     } catch (error) {
-      throw unavailable(
-        options.fileName,
-        "the download did not start (the file's host could not be reached)",
-        {
-          retryable: true,
-          cause: error,
-        },
-      );
-    }
-    if (response.status >= 300 && response.status < 400 && response.headers.has("location")) {
-      await response.body?.cancel();
-      const next = parseUrl(new URL(response.headers.get("location")!, current).toString(), options);
-      if (current.protocol === "https:" && next.protocol !== "https:") {
-        throw unavailable(options.fileName, "its download redirected to an insecure (http) address");
+      if (error instanceof OutboundError) {
+        throw unavailable(options.fileName, error.userMessage, { cause: error, retryable: error.retryable });
       }
-      current = next;
-      continue;
+      throw error;
     }
-    if (!response.ok || !response.body) {
-      await response.body?.cancel();
+    if (response.status < 200 || response.status >= 300) {
+      response.body.destroy();
       throw unavailable(options.fileName, reasonFor(response.status), {
         retryable: response.status === 429 || response.status >= 500,
-        detail: `HTTP ${response.status} from ${current.host}`,
+        detail: `HTTP ${response.status} from ${response.url.host}`,
       });
     }
-    return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    return response.body;
   }
-  throw unavailable(options.fileName, "its download redirected too many times");
+
+  /** A JSON request (Graph, an upload session); the answer is read with a size cap. */
+  async json(
+    url: string,
+    options: {
+      method?: "GET" | "PUT" | "POST";
+      headers?: Record<string, string>;
+      body?: Buffer | string;
+      trustedOrigin?: string;
+      timeoutMs: number;
+    },
+  ): Promise<{ status: number; body: unknown }> {
+    const response = await this.policy.outbound.request(url, {
+      method: options.method,
+      hosts: this.hosts(),
+      loopbackCountsAsListed: true,
+      trustedOrigins: options.trustedOrigin ? [options.trustedOrigin] : undefined,
+      headers: () => options.headers ?? {},
+      body: options.body,
+      maxBytes: MAX_JSON_BYTES,
+      timeoutMs: options.timeoutMs,
+      maxRedirects: 0,
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.body) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
+    return { status: response.status, body: parseJson(text) };
+  }
+
+  private hosts(extra: readonly string[] = []): readonly string[] | undefined {
+    return this.policy.hosts ? [...this.policy.hosts, ...extra] : undefined;
+  }
+}
+
+/** A JSON body, or `{}` when there is none or it is not JSON (an error page). */
+function parseJson(text: string): unknown {
+  try {
+    return text ? (JSON.parse(text) as unknown) : {};
+  } catch {
+    return {};
+  }
 }
 
 /** The `hostname:port` of a URL, as compared for token scoping. */
 export function hostOf(url: string): string {
   return new URL(url).host.toLowerCase();
-}
-
-function parseUrl(url: string, options: ScopedFetchOptions): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw unavailable(options.fileName, "its download address is not valid");
-  }
-  if (parsed.protocol !== "https:" && !(options.allowHttp && parsed.protocol === "http:")) {
-    throw unavailable(options.fileName, "its download address is not https");
-  }
-  return parsed;
 }
 
 function reasonFor(status: number): string {

@@ -16,7 +16,7 @@ import { fitForTeams } from "./images";
 import type { TeamsContext } from "./normalize";
 import { streamFields, type ProgressIndicator, type StreamState } from "./progress";
 import { answerActivities } from "./reply-activities";
-import { fetchStream, hostOf, unavailable } from "./scoped-fetch";
+import { hostOf, unavailable, type TeamsFetcher } from "./scoped-fetch";
 import { statusOf, type TeamsSender } from "./sender";
 
 export const CODE_NAMESPACE = "teams.code";
@@ -35,7 +35,7 @@ export interface TeamsSurfaceDeps {
   graph?: GraphClient;
   store: Store;
   logger: Logger;
-  allowHttp: boolean;
+  fetcher: TeamsFetcher;
   filePolicy: FilePolicy;
 }
 
@@ -88,7 +88,7 @@ export class TeamsSurface implements ChatSurface {
     switch (ref.kind) {
       case "download":
         // Teams' download links are pre-authorized: no credential goes with them.
-        return fetchStream(url, { allowHttp: this.deps.allowHttp, fileName: attachment.name });
+        return this.deps.fetcher.download(url, { fileName: attachment.name });
       case "connector": {
         if (!ref.serviceUrl || hostOf(url) !== hostOf(ref.serviceUrl)) {
           throw unavailable(
@@ -97,10 +97,11 @@ export class TeamsSurface implements ChatSurface {
           );
         }
         const token = await this.deps.auth.botToken();
-        return fetchStream(url, {
+        // The service host is the activity's own (its JWT names it), so it may serve this download.
+        return this.deps.fetcher.download(url, {
           token,
           tokenHost: hostOf(ref.serviceUrl),
-          allowHttp: this.deps.allowHttp,
+          alsoHosts: [new URL(ref.serviceUrl).hostname.toLowerCase()],
           fileName: attachment.name,
         });
       }

@@ -5,6 +5,8 @@
  */
 import fs from "node:fs/promises";
 import { DatabotError, ErrorCode } from "../../core/errors";
+import { OutboundError } from "../outbound/guard";
+import type { TeamsFetcher } from "./scoped-fetch";
 
 /** Chunks must be multiples of 320 KiB; 3.75 MiB keeps requests well under the 60 MiB cap. */
 const CHUNK_BYTES = 320 * 1024 * 12;
@@ -18,14 +20,10 @@ export interface UploadedItem {
 }
 
 export async function uploadToSession(
+  fetcher: TeamsFetcher,
   uploadUrl: string,
   file: { name: string; path: string; size: number },
-  allowHttp: boolean,
 ): Promise<UploadedItem> {
-  const url = new URL(uploadUrl);
-  if (url.protocol !== "https:" && !(allowHttp && url.protocol === "http:")) {
-    throw uploadError(file.name, `upload URL is not https (${url.protocol})`);
-  }
   const handle = await fs.open(file.path, "r");
   try {
     let offset = 0;
@@ -34,15 +32,19 @@ export async function uploadToSession(
       const chunk = Buffer.alloc(length);
       if (length > 0) await handle.read(chunk, 0, length, offset);
       const range = file.size === 0 ? "bytes */0" : `bytes ${offset}-${offset + length - 1}/${file.size}`;
-      const response = await fetch(url, {
-        method: "PUT",
-        headers: { "content-range": range, "content-length": String(length) },
-        body: chunk,
-        signal: AbortSignal.timeout(120_000),
-      });
-      const payload = (await response.json().catch(() => ({}))) as Partial<UploadedItem> & {
-        nextExpectedRanges?: string[];
-      };
+      let response: { status: number; body: unknown };
+      try {
+        response = await fetcher.json(uploadUrl, {
+          method: "PUT",
+          headers: { "content-range": range, "content-length": String(length) },
+          body: chunk,
+          timeoutMs: 120_000,
+        });
+      } catch (error) {
+        if (error instanceof OutboundError) throw uploadError(file.name, error.message);
+        throw error;
+      }
+      const payload = response.body as Partial<UploadedItem> & { nextExpectedRanges?: string[] };
       if (response.status === 200 || response.status === 201) {
         return {
           id: payload.id ?? "",
