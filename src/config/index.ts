@@ -50,10 +50,15 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     azure,
     local: readLocalEngineConfig(r),
     slack: readSlackConfig(r),
-    teams: readTeamsConfig(r, local),
+    teams: readTeamsConfig(r, local, LOOPBACK.has(core.host)),
     web: readWebChatConfig(r, local),
   };
   if (!local) checkProduction(config, r);
+  if (config.teams && !config.teams.appId && !LOOPBACK.has(core.host)) {
+    r.fail(
+      `TEAMS_ENABLED: without MicrosoftAppId the Teams endpoint accepts unsigned requests, so it may only listen on loopback, not HOST=${core.host} (set MicrosoftAppId, HOST=127.0.0.1 or TEAMS_ENABLED=false)`,
+    );
+  }
   if (config.web && !LOOPBACK.has(core.host) && !config.web.accessToken) {
     r.fail(`WEB_ACCESS_TOKEN is required when the web chat is served on ${core.host} (not loopback)`);
   }

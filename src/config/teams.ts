@@ -43,8 +43,17 @@ function readEndpoint(r: EnvReader, name: string, fallback: string): string {
   return value;
 }
 
-export function readTeamsConfig(r: EnvReader, localMode: boolean): TeamsConfig | undefined {
-  const enabled = r.read("TEAMS_ENABLED", schemas.bool(), localMode ? "true" : "false") ?? false;
+/**
+ * Teams is on by default only in local mode on a loopback address: without an app id the endpoint is
+ * unauthenticated, which is fine for the Agents Playground on this machine and nowhere else.
+ */
+export function readTeamsConfig(
+  r: EnvReader,
+  localMode: boolean,
+  loopbackHost: boolean,
+): TeamsConfig | undefined {
+  const byDefault = localMode && loopbackHost;
+  const enabled = r.read("TEAMS_ENABLED", schemas.bool(), byDefault ? "true" : "false") ?? false;
   if (!enabled && !r.has("MicrosoftAppId")) return undefined;
   const appType =
     r.read(

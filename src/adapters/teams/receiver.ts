@@ -13,6 +13,7 @@ import type { MessageSink, Store } from "../../core/ports";
 import type { CodeRun } from "../../core/types";
 import type { BotAuth } from "./auth";
 import { codeMessageText, showCodeActionOf } from "./cards";
+import { refuseUnlessLocal } from "./local-access";
 import type { FileDelivery } from "./file-delivery";
 import { GraphError, type GraphClient } from "./graph-client";
 import { normalizeActivity, type NormalizedActivity, type TeamsContext } from "./normalize";
@@ -38,6 +39,16 @@ export class TeamsReceiver {
     if (!isActivity(activity)) {
       res.status(400).json({ error: "The body is not a Bot Framework activity." });
       return;
+    }
+    if (!this.deps.auth.appId) {
+      const refused = refuseUnlessLocal(req, activity.serviceUrl);
+      if (refused) {
+        this.deps.logger.warn({ reason: refused }, "unauthenticated Teams request from elsewhere refused");
+        res
+          .status(403)
+          .json({ error: "Without an app id this endpoint answers requests from this machine only." });
+        return;
+      }
     }
     let auth;
     try {
