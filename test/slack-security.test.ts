@@ -44,7 +44,7 @@ function mentionEvent(text: string) {
   });
 }
 
-test("a request signed with another secret, or replayed after six minutes, is refused with 401", async () => {
+test("a request signed with another secret, replayed after six minutes or stamped six minutes ahead, is refused with 401", async () => {
   const running = await startBot();
   const body = JSON.stringify(mentionEvent("chart revenue"));
   const url = `${running.url}/slack/events`;
@@ -64,6 +64,14 @@ test("a request signed with another secret, or replayed after six minutes, is re
     timestamp: sixMinutesAgo,
   });
   expect(replayed.status).toBe(401);
+  const postdated = await postSigned({
+    url,
+    body,
+    contentType: "application/json",
+    secret: slack.signingSecret,
+    timestamp: Math.floor(Date.now() / 1000) + 6 * 60,
+  });
+  expect(postdated.status).toBe(401);
   const unsigned = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -81,6 +89,32 @@ test("a request signed with another secret, or replayed after six minutes, is re
     secret: slack.signingSecret,
   });
   expect(genuine.status).toBe(200);
+});
+
+test("an event delivered for another workspace is ignored: no turn, no reply, nothing downloaded", async () => {
+  const running = await startBot();
+  const foreign = mentionEvent("chart revenue");
+  foreign.team_id = "T0OTHER";
+  foreign.authorizations = foreign.authorizations.map((a) => ({ ...a, team_id: "T0OTHER" }));
+  foreign.event = { ...foreign.event, team: "T0OTHER" };
+  const answer = await postSigned({
+    url: `${running.url}/slack/events`,
+    body: JSON.stringify(foreign),
+    contentType: "application/json",
+    secret: slack.signingSecret,
+  });
+  expect(answer.status).toBe(200); // acknowledged, so Slack does not deliver it again
+  expect(await running.store.unfinishedInThread("slack:T0OTHER:C0SALES:1795500000.000100")).toEqual([]);
+  // The same event for databot's own workspace is answered.
+  const own = await postSigned({
+    url: `${running.url}/slack/events`,
+    body: JSON.stringify(mentionEvent("chart revenue")),
+    contentType: "application/json",
+    secret: slack.signingSecret,
+  });
+  expect(own.status).toBe(200);
+  await running.waitForTurns(1);
+  expect(running.turns.map((t) => t.threadId)).toEqual(["slack:T0ACME:C0SALES:1795500000.000100"]);
 });
 
 test("Slack's URL check (url_verification) is answered with its challenge", async () => {

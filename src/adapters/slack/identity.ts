@@ -34,6 +34,7 @@ export class BotIdentityCache {
           userId: result.user_id ?? this.known.userId,
           botId: result.bot_id ?? this.known.botId,
           appId: this.known.appId,
+          teamId: result.team_id ?? this.known.teamId,
         };
         this.logger.info({ team: result.team_id, botUser: result.user_id }, "Slack bot token verified");
       })
@@ -50,6 +51,18 @@ export class BotIdentityCache {
         }
       });
     return this.checking;
+  }
+
+  /**
+   * Whether an event was delivered for databot's own workspace (its envelope or its authorizations name the
+   * token's team). Unknown until `auth.test` answers: then it is asked again, and an event that still cannot be
+   * judged throws, so Slack delivers it again later.
+   */
+  async ownsWorkspace(envelope: SlackEnvelope): Promise<boolean> {
+    if (!this.known.teamId) await this.verify();
+    const own = this.known.teamId;
+    if (!own) throw new Error("databot's Slack workspace is not known yet (auth.test has not answered)");
+    return envelope.team_id === own || (envelope.authorizations ?? []).some((a) => a.team_id === own);
   }
 
   /** What is known so far. */

@@ -7,6 +7,7 @@ import { App, ExpressReceiver, type Receiver } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
 import type { Config, SlackConfig } from "../../config";
 import type { Logger } from "../../core/logger";
+import { bodyDeadline } from "../../server/http-server";
 import type { SurfaceDeps, SurfaceModule } from "../../server/surface-module";
 import { SlackDownloader } from "./download";
 import { BotIdentityCache } from "./identity";
@@ -16,12 +17,16 @@ import { PeopleDirectory } from "./people";
 import { SlackProgress } from "./progress";
 import { SlackEvents } from "./receive";
 import { SlackReplier } from "./reply";
+import { rejectFutureTimestamps } from "./request-time";
 import { ShowCode } from "./show-code";
 import { slackLogger } from "./slack-logger";
 import { DurableSocketModeReceiver } from "./socket-receiver";
 import { StatusLine } from "./status";
 import { SlackSurface } from "./surface";
 import { DEFAULT_TIMINGS, type SlackTimings } from "./timings";
+
+/** An event is a few kilobytes: its body arrives well within this. */
+const SMALL_BODY_MS = 30_000;
 
 /** The path Slack posts events and interactions to in HTTP mode. */
 export const SLACK_EVENTS_PATH = "/slack/events";
@@ -101,7 +106,14 @@ export function createSlackModule(
     description: socketMode
       ? "Slack: Socket Mode (events and interactivity over the app-level token's WebSocket)"
       : `Slack: HTTP events and interactivity at POST ${SLACK_EVENTS_PATH}`,
-    ...(socketMode ? {} : { mount: (server) => server.use((receiver as ExpressReceiver).router) }),
+    ...(socketMode
+      ? {}
+      : {
+          mount: (server) => {
+            server.post(SLACK_EVENTS_PATH, bodyDeadline(SMALL_BODY_MS), rejectFutureTimestamps);
+            server.use((receiver as ExpressReceiver).router);
+          },
+        }),
     async start() {
       await identity.verify();
       if (socketMode) await app.start();

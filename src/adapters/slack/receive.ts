@@ -83,6 +83,10 @@ export class SlackEvents {
       this.deps.logger.warn({ eventId: envelope.event_id }, "Slack event without a team id ignored");
       return;
     }
+    if (!(await this.deps.identity.ownsWorkspace(envelope))) {
+      this.deps.logger.warn({ eventId: envelope.event_id, team }, "Slack event for another workspace ignored");
+      return;
+    }
     // The app_mention/message twin or a retry of a message this process already recorded: nothing to do.
     const messageId = slackMessageId(team, event.channel, event.ts);
     if (this.recorded.has(messageId)) return;

@@ -56,4 +56,6 @@ export interface BotIdentity {
   botId?: string;
   /** The app id (A...), also on messages databot posts. */
   appId?: string;
+  /** The workspace the bot token belongs to (T...), from `auth.test`. */
+  teamId?: string;
 }
