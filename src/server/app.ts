@@ -9,7 +9,7 @@ import { ConversationService } from "../core/conversation/service";
 import { FilePolicy } from "../core/files/file-policy";
 import type { Logger } from "../core/logger";
 import type { AgentBackend, ChatSurface, Store } from "../core/ports";
-import { createHttpApp, listen, type RunningServer } from "./http-server";
+import { createHttpApp, finishApp, listen, type RunningServer } from "./http-server";
 import type { SurfaceModule } from "./surface-module";
 import { SURFACE_FACTORIES, type SurfaceFactory } from "./surfaces";
 
@@ -82,6 +82,7 @@ export async function startDatabot(
       logger,
     );
     for (const module of modules) module.mount?.(app);
+    finishApp(app, logger);
     http = await listen(app, config.core.host, config.core.port);
   }
   for (const module of modules) await module.start?.();

@@ -4,7 +4,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import express, { type Express } from "express";
+import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import type { Logger } from "../core/logger";
 import { withTimeout } from "../core/async";
 import { asDatabotError } from "../core/errors";
@@ -38,6 +38,80 @@ export function createHttpApp(readiness: ReadinessCheck[], logger: Logger): Expr
   return app;
 }
 
+/** Short answers for client errors; nothing about databot's internals. */
+const CLIENT_ERRORS: Record<number, string> = {
+  400: "The request could not be read.",
+  403: "Forbidden.",
+  404: "Not found.",
+  408: "The request took too long.",
+  413: "The request is too large.",
+  415: "This content type is not accepted here.",
+};
+
+/**
+ * The last handlers on the app: unknown routes get a short 404, and every error a route did not answer itself
+ * (unparsable JSON, a malformed path, a failure) gets a short JSON answer. Details go to the log only: no stack
+ * trace or file path ever reaches a client, whatever the mode.
+ */
+export function finishApp(app: Express, logger: Logger): void {
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ error: CLIENT_ERRORS[404] });
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const declared =
+      (error as { status?: unknown; statusCode?: unknown }).status ??
+      (error as { statusCode?: unknown }).statusCode;
+    const status = typeof declared === "number" && declared >= 400 && declared < 600 ? declared : 500;
+    if (status >= 500) logger.error({ err: asDatabotError(error), path: req.path }, "request failed");
+    else
+      logger.warn(
+        { status, path: req.path, reason: (error as Error).message?.slice(0, 200) },
+        "request refused",
+      );
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res
+      .status(status)
+      .json({
+        error:
+          CLIENT_ERRORS[status] ??
+          (status < 500 ? CLIENT_ERRORS[400] : "Something went wrong on databot's side."),
+      });
+  });
+}
+
+/**
+ * Answers 408 and closes the connection when a request's body has not fully arrived within `ms`, so slow or
+ * stalled bodies cannot hold connections open. For routes whose bodies are small (events, activities, JSON).
+ */
+export function bodyDeadline(ms: number) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const timer = setTimeout(() => {
+      if (req.complete) return;
+      if (!res.headersSent)
+        res.status(408).setHeader("connection", "close").json({ error: CLIENT_ERRORS[408] });
+      req.destroy();
+    }, ms);
+    timer.unref();
+    const clear = () => clearTimeout(timer);
+    req.once("end", clear);
+    res.once("close", clear);
+    next();
+  };
+}
+
+/** Header and whole-request limits: a slow client cannot hold a connection for long before it has said anything. */
+export const SERVER_LIMITS = {
+  headersTimeoutMs: 15_000,
+  /** Long enough for the largest upload on a slow link. */
+  requestTimeoutMs: 30 * 60_000,
+  /** Idle keep-alive connections close after this. */
+  keepAliveTimeoutMs: 5000,
+  maxHeaderBytes: 16 * 1024,
+};
+
 export interface RunningServer {
   server: http.Server;
   port: number;
@@ -46,9 +120,20 @@ export interface RunningServer {
 
 /** Listens on host:port; `close` stops accepting, then ends idle keep-alive connections. */
 export async function listen(app: Express, host: string, port: number): Promise<RunningServer> {
-  const server = http.createServer(app);
+  const server = http.createServer({ maxHeaderSize: SERVER_LIMITS.maxHeaderBytes }, app);
   // Slack and the Bot Framework keep connections alive; make sure an idle one never outlives shutdown.
-  server.keepAliveTimeout = 5000;
+  server.keepAliveTimeout = SERVER_LIMITS.keepAliveTimeoutMs;
+  server.headersTimeout = SERVER_LIMITS.headersTimeoutMs;
+  server.requestTimeout = SERVER_LIMITS.requestTimeoutMs;
+  // A socket error (a reset mid-request, a malformed request line) concerns that client only.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status =
+      error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+    socket.end(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

@@ -5,6 +5,7 @@
 import path from "node:path";
 import express from "express";
 import type { Config } from "../../config";
+import { bodyDeadline } from "../../server/http-server";
 import type { SurfaceDeps, SurfaceModule } from "../../server/surface-module";
 import { createBotAuth } from "./auth";
 import { keepEntityFields } from "./entity-fields";
@@ -25,6 +26,8 @@ export const MESSAGES_ROUTE = "/api/messages";
 /** Generated files wait this long for a consent click or a download. */
 const FILE_TTL_MS = 24 * 3600_000;
 const SWEEP_INTERVAL_MS = 3600_000;
+/** An activity is at most a megabyte: its body arrives well within this. */
+const SMALL_BODY_MS = 30_000;
 
 /** Builds the Teams module when Teams is configured (`TEAMS_ENABLED` or `MicrosoftAppId`), else undefined. */
 export function createTeamsModule(deps: SurfaceDeps, config: Config): SurfaceModule | undefined {
@@ -91,7 +94,7 @@ export function createTeamsModule(deps: SurfaceDeps, config: Config): SurfaceMod
     surface,
     description: `Teams: Bot Framework endpoint at POST ${MESSAGES_ROUTE} (${mode}; Graph ${graph ? "on" : "off"})`,
     mount(app) {
-      app.post(MESSAGES_ROUTE, express.json({ limit: "1mb" }), receiver.handle);
+      app.post(MESSAGES_ROUTE, bodyDeadline(SMALL_BODY_MS), express.json({ limit: "1mb" }), receiver.handle);
       app.get(DOWNLOAD_ROUTE, downloadHandler(getSigner, spool, logger));
     },
     async start() {

@@ -8,6 +8,7 @@ import { asDatabotError } from "../../core/errors";
 import { SUPPORTED_FILE_TYPES } from "../../core/files/file-types";
 import type { Logger } from "../../core/logger";
 import type { MessageSink } from "../../core/ports";
+import { bodyDeadline } from "../../server/http-server";
 import type { InboundMessage } from "../../core/types";
 import type { LiveEvents } from "./live-events";
 import { presentEntry, type TranscriptStore } from "./transcript";
@@ -64,74 +65,79 @@ export function apiRouter(deps: ApiDeps): Router {
     live.subscribe(key, res);
   });
 
-  router.post("/threads/:key/messages", express.json({ limit: "256kb" }), async (req, res) => {
-    const key = String(req.params.key);
-    if (!(await transcripts.get(key))) return notFound(res);
-    const body = (req.body ?? {}) as { text?: unknown; uploads?: unknown; clientId?: unknown };
-    const text = typeof body.text === "string" ? body.text : "";
-    const uploadIds = Array.isArray(body.uploads) ? body.uploads.filter((u) => typeof u === "string") : [];
-    if (text.length > MAX_TEXT) return bad(res, `Messages can be at most ${MAX_TEXT} characters long.`);
-    if (uploadIds.length > MAX_ATTACHMENTS) return bad(res, `Attach at most ${MAX_ATTACHMENTS} files.`);
-    const clientId =
-      typeof body.clientId === "string" && CLIENT_ID.test(body.clientId) ? body.clientId : randomUUID();
-    const messageId = `web:${key}:${clientId}`;
+  router.post(
+    "/threads/:key/messages",
+    bodyDeadline(30_000),
+    express.json({ limit: "256kb" }),
+    async (req, res) => {
+      const key = String(req.params.key);
+      if (!(await transcripts.get(key))) return notFound(res);
+      const body = (req.body ?? {}) as { text?: unknown; uploads?: unknown; clientId?: unknown };
+      const text = typeof body.text === "string" ? body.text : "";
+      const uploadIds = Array.isArray(body.uploads) ? body.uploads.filter((u) => typeof u === "string") : [];
+      if (text.length > MAX_TEXT) return bad(res, `Messages can be at most ${MAX_TEXT} characters long.`);
+      if (uploadIds.length > MAX_ATTACHMENTS) return bad(res, `Attach at most ${MAX_ATTACHMENTS} files.`);
+      const clientId =
+        typeof body.clientId === "string" && CLIENT_ID.test(body.clientId) ? body.clientId : randomUUID();
+      const messageId = `web:${key}:${clientId}`;
 
-    // A resend of the same message (a flaky network, a double click) is answered once.
-    const earlier = (await transcripts.entries(key)).find(
-      (e) => e.kind === "user" && e.messageId === messageId,
-    );
-    if (earlier) return res.status(200).json({ entry: earlier, duplicate: true });
+      // A resend of the same message (a flaky network, a double click) is answered once.
+      const earlier = (await transcripts.entries(key)).find(
+        (e) => e.kind === "user" && e.messageId === messageId,
+      );
+      if (earlier) return res.status(200).json({ entry: earlier, duplicate: true });
 
-    const records = await Promise.all(uploadIds.map((id) => deps.uploads.get(id)));
-    if (records.some((r) => r === undefined)) {
-      return bad(res, "An attached file is no longer available on the server; attach it again.");
-    }
-    const files = records.filter((r) => r !== undefined);
-    if (text.trim() === "" && files.length === 0) return bad(res, "Type a message or attach a file.");
+      const records = await Promise.all(uploadIds.map((id) => deps.uploads.get(id)));
+      if (records.some((r) => r === undefined)) {
+        return bad(res, "An attached file is no longer available on the server; attach it again.");
+      }
+      const files = records.filter((r) => r !== undefined);
+      if (text.trim() === "" && files.length === 0) return bad(res, "Type a message or attach a file.");
 
-    const entry = await transcripts.addUser(key, {
-      messageId,
-      text,
-      attachments: files.map((f) => ({ name: f.name, size: f.size })),
-    });
-    live.publish(key, { type: "entry", entry: presentEntry(key, entry) });
-    const message: InboundMessage = {
-      id: messageId,
-      platform: "web",
-      threadId: webThreadId(key),
-      author: { id: "web-user" },
-      text,
-      attachments: files.map((f) => ({
-        name: f.name,
-        mimeType: f.mimeType,
-        size: f.size,
-        ref: { upload: f.id },
-      })),
-      sentAt: entry.at,
-    };
-    try {
-      const result = await deps.sink.receive(message);
-      res.status(202).json({ entry, status: result.status });
-    } catch (error) {
-      const failure = asDatabotError(error);
-      deps.logger.error({ err: failure, messageId }, "web message could not be recorded");
-      const reply = await transcripts.addBot(key, {
-        replyTo: messageId,
-        text: "",
-        images: [],
-        files: [],
-        code: [],
-        notices: [],
-        error: {
-          code: failure.code,
-          message: "databot could not take this message just now. Send it again in a moment.",
-          retryable: false,
-        },
+      const entry = await transcripts.addUser(key, {
+        messageId,
+        text,
+        attachments: files.map((f) => ({ name: f.name, size: f.size })),
       });
-      live.publish(key, { type: "entry", entry: presentEntry(key, reply) });
-      res.status(503).json({ error: reply.error!.message, entry, reply });
-    }
-  });
+      live.publish(key, { type: "entry", entry: presentEntry(key, entry) });
+      const message: InboundMessage = {
+        id: messageId,
+        platform: "web",
+        threadId: webThreadId(key),
+        author: { id: "web-user" },
+        text,
+        attachments: files.map((f) => ({
+          name: f.name,
+          mimeType: f.mimeType,
+          size: f.size,
+          ref: { upload: f.id },
+        })),
+        sentAt: entry.at,
+      };
+      try {
+        const result = await deps.sink.receive(message);
+        res.status(202).json({ entry, status: result.status });
+      } catch (error) {
+        const failure = asDatabotError(error);
+        deps.logger.error({ err: failure, messageId }, "web message could not be recorded");
+        const reply = await transcripts.addBot(key, {
+          replyTo: messageId,
+          text: "",
+          images: [],
+          files: [],
+          code: [],
+          notices: [],
+          error: {
+            code: failure.code,
+            message: "databot could not take this message just now. Send it again in a moment.",
+            retryable: false,
+          },
+        });
+        live.publish(key, { type: "entry", entry: presentEntry(key, reply) });
+        res.status(503).json({ error: reply.error!.message, entry, reply });
+      }
+    },
+  );
 
   router.get("/threads/:key/entries/:entryId/files/:name", async (req, res) => {
     const { key, entryId, name } = req.params as Record<string, string>;

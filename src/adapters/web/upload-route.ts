@@ -28,6 +28,10 @@ export function uploadHandler(uploads: UploadStore, logger: Logger) {
       // The policy may stop reading early (a refused file); the rest of this part is then drained, because
       // busboy waits for every file stream to be read before it parses the next part.
       const relay = new PassThrough();
+      // A part cut off before its closing boundary fails the file stream itself: fail this upload, not the
+      // process. The relay may fail before the store starts reading it; the store then sees it errored.
+      file.on("error", (error: Error) => relay.destroy(error));
+      relay.on("error", (error: Error) => logger.debug({ err: error }, "an uploaded file was cut off"));
       file.pipe(relay);
       outcomes.push(
         uploads.save(info.filename ?? "", relay).finally(() => {
@@ -72,6 +76,8 @@ export function uploadHandler(uploads: UploadStore, logger: Logger) {
         });
       });
     });
+    // A client that goes away mid-upload: stop parsing; the files already stored are swept later.
+    req.on("error", () => parser.destroy());
     req.pipe(parser);
   };
 }
