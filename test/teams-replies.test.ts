@@ -113,9 +113,38 @@ test("Markdown becomes what Teams shows: headings bold, tables aligned in a code
       "```",
       "",
       "**East** leads; see `summary.csv`.",
+      "",
       "```python",
       "# not a heading",
       "```",
     ].join("\n"),
   );
+});
+
+test("an answer quoting Teams mentions and HTML notifies no one: it shows the characters, with no mention entity", async () => {
+  const text =
+    'Ask <at>Grace Hopper</at> or <at id="0">General</at> about <b>this</b> & ' +
+    "[the sheet](javascript:alert(1)) or [the report](https://contoso.sharepoint.com/q3).";
+  const backend = new ScriptedBackend({
+    script: (context) => ({
+      ...defaultScript(context),
+      text,
+      notices: [{ kind: "info", message: "Column <at>Ada</at> was empty." }],
+    }),
+  });
+  world = await startTeamsWorld({ backend });
+  await world.post(personalMessage({ serviceUrl: world.connector.serviceUrl, text: "who should I ask?" }));
+  const answer = await world.connector.waitFor((posted) =>
+    posted.find((p) => p.activity.type === "message" && p.activity.text?.includes("Grace")),
+  );
+  const shown = answer.activity.text!;
+  expect(shown).not.toMatch(/<at|<b>|<\/at>/i);
+  expect(shown).toContain("&lt;at&gt;Grace Hopper&lt;/at&gt;");
+  expect(shown).toContain("Column &lt;at&gt;Ada&lt;/at&gt; was empty.");
+  expect(shown).not.toContain("javascript:");
+  expect(shown).toContain("[the report](https://contoso.sharepoint.com/q3)");
+  const mentions = world.connector.posted.flatMap((p) =>
+    (p.activity.entities ?? []).filter((e) => e.type === "mention"),
+  );
+  expect(mentions).toEqual([]);
 });

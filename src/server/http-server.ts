@@ -72,13 +72,11 @@ export function finishApp(app: Express, logger: Logger): void {
       res.destroy();
       return;
     }
-    res
-      .status(status)
-      .json({
-        error:
-          CLIENT_ERRORS[status] ??
-          (status < 500 ? CLIENT_ERRORS[400] : "Something went wrong on databot's side."),
-      });
+    res.status(status).json({
+      error:
+        CLIENT_ERRORS[status] ??
+        (status < 500 ? CLIENT_ERRORS[400] : "Something went wrong on databot's side."),
+    });
   });
 }
 

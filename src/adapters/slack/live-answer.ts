@@ -10,7 +10,7 @@ import type { Logger } from "../../core/logger";
 import type { InboundMessage } from "../../core/types";
 import { markdownBlock, type SlackBlock } from "./blocks";
 import type { AnswerMessage, SlackMemory } from "./memory";
-import { fallbackText, MARKDOWN_LIMIT, splitMarkdown } from "./mrkdwn";
+import { fallbackText, MARKDOWN_LIMIT, splitMarkdown, toSlackMarkdown } from "./mrkdwn";
 import type { AnswerTarget } from "./normalize";
 import { isTransient, slackErrorCode } from "./slack-errors";
 import type { SlackTimings } from "./timings";
@@ -25,9 +25,12 @@ interface Live {
   target: AnswerTarget;
   mode: "waiting" | "stream" | "update";
   ts?: string;
-  /** The text the Slack message shows. */
+  /** The text the Slack message shows (rendered for Slack). */
   shown: string;
+  /** The answer so far, as the agent wrote it. */
   latest: string;
+  /** The `latest` that `shown` was rendered from. */
+  renderedFrom: string;
   firstTextAt: number;
   lastWriteAt: number;
   streamStartedAt: number;
@@ -65,6 +68,7 @@ export class LiveAnswers {
         mode: "waiting",
         shown: "",
         latest: "",
+        renderedFrom: "",
         firstTextAt: now,
         lastWriteAt: 0,
         streamStartedAt: 0,
@@ -91,7 +95,7 @@ export class LiveAnswers {
     const live = await this.settle(message);
     const state = live?.ts ? live : await this.restored(message, target);
     if (!state?.ts) return false;
-    const [first = "", ...rest] = splitMarkdown(text);
+    const [first = "", ...rest] = splitMarkdown(toSlackMarkdown(text));
     const lastBlocks = rest.length === 0 ? blocks : [];
     let finished = false;
     if (
@@ -165,6 +169,7 @@ export class LiveAnswers {
       ts: stored.ts,
       shown: "",
       latest: "",
+      renderedFrom: "",
       firstTextAt: 0,
       lastWriteAt: 0,
       streamStartedAt: 0,
@@ -200,14 +205,17 @@ export class LiveAnswers {
 
   private async write(live: Live): Promise<void> {
     if (live.done) return;
-    const text = live.latest.slice(0, LIVE_TEXT_LIMIT);
+    const source = live.latest;
+    // Rendered at write time (writes are throttled), so a burst of updates is rendered once.
+    const [text = ""] = splitMarkdown(toSlackMarkdown(source), LIVE_TEXT_LIMIT);
     if (text !== live.shown && text.trim() !== "") {
       if (live.mode === "waiting") await this.open(live, text);
       else if (live.mode === "stream") await this.append(live, text);
       else await this.edit(live, text);
       live.lastWriteAt = Date.now();
     }
-    if (live.latest.slice(0, LIVE_TEXT_LIMIT) !== live.shown) this.schedule(live);
+    live.renderedFrom = source;
+    if (live.latest !== live.renderedFrom) this.schedule(live);
   }
 
   private async open(live: Live, text: string): Promise<void> {

@@ -84,7 +84,10 @@ export class SlackEvents {
       return;
     }
     if (!(await this.deps.identity.ownsWorkspace(envelope))) {
-      this.deps.logger.warn({ eventId: envelope.event_id, team }, "Slack event for another workspace ignored");
+      this.deps.logger.warn(
+        { eventId: envelope.event_id, team },
+        "Slack event for another workspace ignored",
+      );
       return;
     }
     // The app_mention/message twin or a retry of a message this process already recorded: nothing to do.

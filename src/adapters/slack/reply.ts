@@ -20,7 +20,7 @@ import {
 } from "./blocks";
 import type { LiveAnswers } from "./live-answer";
 import type { SlackMemory } from "./memory";
-import { fallbackText, MARKDOWN_LIMIT, splitMarkdown, toMrkdwn } from "./mrkdwn";
+import { fallbackText, MARKDOWN_LIMIT, splitMarkdown, toMrkdwn, toSlackMarkdown } from "./mrkdwn";
 import { answerTarget, type AnswerTarget } from "./normalize";
 import type { StatusLine } from "./status";
 import { shareFilesInThread, type UploadItem } from "./upload";
@@ -81,9 +81,12 @@ export class SlackReplier {
     });
   }
 
-  /** Markdown as one or more messages (12,000 characters each); `trailing` blocks go under the last one. */
+  /**
+   * Markdown (the agent's, or databot's own with names in it) as one or more messages of 12,000 characters,
+   * rendered safe for Slack; `trailing` blocks go under the last one.
+   */
   private async postMarkdown(target: AnswerTarget, markdown: string, trailing: SlackBlock[]): Promise<void> {
-    const pieces = splitMarkdown(markdown, MARKDOWN_LIMIT);
+    const pieces = splitMarkdown(toSlackMarkdown(markdown), MARKDOWN_LIMIT);
     for (const [index, piece] of pieces.entries()) {
       const last = index === pieces.length - 1;
       await this.deps.api.chat.postMessage({

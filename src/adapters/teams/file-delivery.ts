@@ -16,6 +16,7 @@ import type { GraphClient } from "./graph-client";
 import type { TeamsContext } from "./normalize";
 import type { TeamsSender } from "./sender";
 import type { LinkSigner } from "./signed-links";
+import { escapeTeamsText, teamsMarkdownName } from "./markdown";
 import type { TeamsFetcher } from "./scoped-fetch";
 import { uploadToSession } from "./upload-session";
 
@@ -86,19 +87,19 @@ export class FileDelivery {
             spooled.name,
             expiresAt,
           );
-          links.push(`- [${markdownText(file.name)}](${url}) (${formatBytes(spooled.size)})`);
+          links.push(`- [${teamsMarkdownName(file.name)}](${url}) (${formatBytes(spooled.size)})`);
           continue;
         }
         await this.deps.spool.remove(spooled.id);
         problems.push(
-          `I made **${markdownText(file.name)}**, but can't share files here: ask me in a 1:1 chat to get it, ` +
+          `I made **${teamsMarkdownName(file.name)}**, but can't share files here: ask me in a 1:1 chat to get it, ` +
             "or ask an admin to enable Microsoft Graph access or set PUBLIC_BASE_URL for databot.",
         );
       } catch (error) {
         this.deps.logger.warn({ err: error, file: file.name }, "could not deliver a generated file");
         if (spooled) await this.deps.spool.remove(spooled.id);
         problems.push(
-          `I couldn't share **${markdownText(file.name)}** here: ${asDatabotError(error).userMessage}`,
+          `I couldn't share **${teamsMarkdownName(file.name)}** here: ${escapeTeamsText(asDatabotError(error).userMessage)}`,
         );
       }
     }
@@ -134,7 +135,7 @@ export class FileDelivery {
       await this.deps.spool.remove(spooled.id);
       return {
         type: "message",
-        text: `Saved **${markdownText(item.name)}** to this channel's Files.`,
+        text: `Saved **${teamsMarkdownName(item.name)}** to this channel's Files.`,
         textFormat: "markdown",
         attachments: [fileInfoCard(item.name, item.webUrl ?? "", uniqueIdOf(item.eTag, item.id))],
       };
@@ -203,7 +204,7 @@ export class FileDelivery {
         {
           type: "message",
           textFormat: "markdown",
-          text: `OK, I didn't save **${markdownText(file.name)}**.`,
+          text: `OK, I didn't save **${teamsMarkdownName(file.name)}**.`,
         },
       ]);
       return;
@@ -223,7 +224,7 @@ export class FileDelivery {
         {
           type: "message",
           textFormat: "markdown",
-          text: `⚠️ I couldn't upload **${markdownText(file.name)}** to your OneDrive. Ask again to get a new copy.`,
+          text: `⚠️ I couldn't upload **${teamsMarkdownName(file.name)}** to your OneDrive. Ask again to get a new copy.`,
         },
       ]);
       return;
@@ -244,9 +245,4 @@ export class FileDelivery {
 /** The GUID inside a driveItem eTag (`"{GUID},1"`), which Teams' file card calls uniqueId. */
 function uniqueIdOf(eTag: string | undefined, fallback: string): string {
   return /\{([0-9a-f-]{36})\}/i.exec(eTag ?? "")?.[1] ?? fallback;
-}
-
-/** Escapes characters that Markdown would read as formatting in a file name. */
-function markdownText(text: string): string {
-  return text.replace(/([\\`*_[\]<>])/g, "\\$1");
 }

@@ -2,77 +2,56 @@
  * CommonMark (what the agent writes) → the Markdown subset Teams renders in text messages. Teams shows bold,
  * italic, lists, links, code and quotes, but no headings, tables or rules in plain messages: headings become
  * bold lines, tables become aligned preformatted blocks, and rules disappear.
+ *
+ * Teams also reads HTML in Markdown messages (`<at>…</at>` is a mention), so text the agent wrote is escaped
+ * (`&`, `<`, `>` as entities) and only http(s) links stay links.
  */
+import { alignRows, renderMarkdown, type Dialect } from "../markdown/render";
+
+/** Escapes what Teams would read as HTML, in text databot did not write itself (file names, data). */
+export function escapeTeamsText(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function fenceFor(code: string, min: number): string {
+  const longest = Math.max(0, ...(code.match(/`+/g) ?? []).map((run) => run.length));
+  return "`".repeat(Math.max(min, longest + 1));
+}
+
+const TEAMS: Dialect = {
+  text: escapeTeamsText,
+  code: (text) => text,
+  literal: (char) => (/[&<>]/.test(char) ? escapeTeamsText(char) : `\\${char}`),
+  strong: (inner) => `**${inner}**`,
+  em: (inner) => `*${inner}*`,
+  del: (inner) => `~~${inner}~~`,
+  codespan: (code) => {
+    const fence = fenceFor(code, 1);
+    return fence.length > 1 ? `${fence} ${code} ${fence}` : `${fence}${code}${fence}`;
+  },
+  codeBlock: (code, lang) => {
+    const fence = fenceFor(code, 3);
+    return `${fence}${lang}\n${code}\n${fence}`;
+  },
+  link: (href, label) => `[${label}](${href.replace(/[\s()<>]/g, (c) => encodeURIComponent(c))})`,
+  heading: (inner) => `**${inner}**`,
+  blockquote: (inner) =>
+    inner
+      .split("\n")
+      .map((line) => `> ${line}`)
+      .join("\n"),
+  bullet: (index) => (index === undefined ? "- " : `${index}. `),
+  table: (rows) => ["```", ...alignRows(rows), "```"].join("\n"),
+  hr: () => "",
+  br: () => "\n",
+};
 
 /** Converts the agent's Markdown for a Teams text message (`textFormat: "markdown"`). */
 export function toTeamsMarkdown(markdown: string): string {
-  const lines = markdown.replace(/\r\n?/g, "\n").split("\n");
-  const out: string[] = [];
-  let inFence = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (/^\s*(```|~~~)/.test(line)) {
-      inFence = !inFence;
-      out.push(line);
-      continue;
-    }
-    if (inFence) {
-      out.push(line);
-      continue;
-    }
-    if (isTableRow(line) && i + 1 < lines.length && isDelimiterRow(lines[i + 1]!)) {
-      const rows = [splitRow(line)];
-      i += 1; // the delimiter row
-      while (i + 1 < lines.length && isTableRow(lines[i + 1]!)) rows.push(splitRow(lines[++i]!));
-      out.push("```", ...alignTable(rows), "```");
-      continue;
-    }
-    const heading = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
-    if (heading) {
-      out.push(heading[1] ? `**${heading[1]}**` : "");
-      continue;
-    }
-    if (/^\s{0,3}([-*_])(\s*\1){2,}\s*$/.test(line)) {
-      out.push("");
-      continue;
-    }
-    out.push(line);
-  }
-  return out
-    .join("\n")
-    .replace(/\n{3,}/g, "\n\n")
-    .trim();
+  return renderMarkdown(markdown, TEAMS);
 }
 
-function isTableRow(line: string): boolean {
-  return /^\s*\|.*\|\s*$/.test(line);
-}
-
-function isDelimiterRow(line: string): boolean {
-  return /^\s*\|?(\s*:?-{2,}:?\s*\|)+\s*(:?-{2,}:?\s*)?\|?\s*$/.test(line);
-}
-
-function splitRow(line: string): string[] {
-  return line
-    .trim()
-    .replace(/^\|/, "")
-    .replace(/\|$/, "")
-    .split(/(?<!\\)\|/)
-    .map((cell) =>
-      cell
-        .trim()
-        .replace(/\\\|/g, "|")
-        .replace(/\*\*(.*?)\*\*/g, "$1"),
-    );
-}
-
-function alignTable(rows: string[][]): string[] {
-  const columns = Math.max(...rows.map((r) => r.length));
-  const widths = Array.from({ length: columns }, (_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  const format = (row: string[]) =>
-    widths
-      .map((w, c) => (row[c] ?? "").padEnd(w))
-      .join("  ")
-      .trimEnd();
-  return [format(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(format)];
+/** Escapes a name for bold or link text in databot's own Teams sentences. */
+export function teamsMarkdownName(text: string): string {
+  return escapeTeamsText(text).replace(/([\\`*_[\]])/g, "\\$1");
 }

@@ -6,6 +6,7 @@
  * Updates never block the turn: they are queued here and sent in the background.
  */
 import type { Activity, ConversationReference } from "botbuilder";
+import { escapeTeamsText, toTeamsMarkdown } from "./markdown";
 import type { Logger } from "../../core/logger";
 import type { InboundMessage, Progress } from "../../core/types";
 import type { TeamsContext } from "./normalize";
@@ -69,8 +70,9 @@ export class ProgressIndicator {
       return;
     }
     if (progress.stage === "answering") {
-      if (!progress.text.startsWith(session.sentText)) return; // Teams requires each update to extend the last
-      session.pending = { kind: "text", text: progress.text };
+      const text = toTeamsMarkdown(progress.text);
+      if (!text.startsWith(session.sentText)) return; // Teams requires each update to extend the last
+      session.pending = { kind: "text", text };
     } else if (!session.textStreamed && session.pending?.kind !== "text") {
       session.pending = { kind: "informative", text: informativeText(progress) };
     }
@@ -216,7 +218,7 @@ export function informativeText(progress: Progress): string {
         ? "Waiting for the earlier question in this chat to finish…"
         : `Waiting for ${progress.position} earlier questions in this chat to finish…`;
     case "receiving_files":
-      return `Reading ${progress.files.join(", ")}…`;
+      return `Reading ${escapeTeamsText(progress.files.join(", "))}…`;
     case "thinking":
       return "Analyzing…";
     case "running_code":

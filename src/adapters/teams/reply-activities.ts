@@ -7,7 +7,7 @@ import type { Activity, Attachment } from "botbuilder";
 import type { Reply } from "../../core/types";
 import { showCodeCard } from "./cards";
 import type { InlineImage } from "./images";
-import { toTeamsMarkdown } from "./markdown";
+import { escapeTeamsText, toTeamsMarkdown } from "./markdown";
 
 /** Characters of text per message: even at 3 bytes a character this stays far below 100 KB. */
 export const TEXT_CHARS_PER_MESSAGE = 20_000;
@@ -28,8 +28,8 @@ export function answerActivities(parts: AnswerParts): Partial<Activity>[] {
   const { reply } = parts;
   const sections: string[] = [];
   const notices = [...parts.extraNotices, ...reply.notices.map((n) => n.message)];
-  if (notices.length > 0) sections.push(notices.map((n) => `⚠️ ${n}`).join("\n\n"));
-  if (reply.error) sections.push(`**I couldn't answer this.** ${reply.error.message}`);
+  if (notices.length > 0) sections.push(notices.map((n) => `⚠️ ${escapeTeamsText(n)}`).join("\n\n"));
+  if (reply.error) sections.push(`**I couldn't answer this.** ${escapeTeamsText(reply.error.message)}`);
   const answer = toTeamsMarkdown(reply.text);
   if (answer) sections.push(answer);
   const attachments: Attachment[] = parts.images.map((image) => ({

@@ -173,7 +173,47 @@ export function visibleText(message: FakeMessage): string {
   if (message.markdownText !== undefined) parts.push(message.markdownText);
   else if (!message.blocks?.length && message.text) parts.push(message.text);
   for (const block of message.blocks ?? []) parts.push(...blockText(block));
-  return parts.filter((p) => p !== "").join("\n");
+  // What a person reads: Slack shows its escapes (&lt; &gt; &amp;) as the characters.
+  return decodeEntities(parts.filter((p) => p !== "").join("\n"));
+}
+
+/** What Slack makes of a message's control sequences: who it notifies, and which links it makes clickable. */
+export interface SlackCommands {
+  /** `<!channel>`, `<!here>`, `<!everyone>`, `<@U…>`, `<#C…>`, `<!subteam^…>`, as written. */
+  mentions: string[];
+  /** Targets of `<url|label>`, `<url>` and Markdown links. */
+  links: string[];
+}
+
+/**
+ * Reads a message as Slack does: every text field (the top-level `text` drives notifications even when blocks
+ * are shown) is scanned for unescaped `<…>` sequences, and Markdown text for `[label](url)` links too. An
+ * escaped `&lt;!channel&gt;` is only text.
+ */
+export function slackCommands(message: FakeMessage): SlackCommands {
+  const mrkdwn = [
+    message.text,
+    ...(message.blocks ?? []).filter((b) => b.type !== "markdown").flatMap(blockText),
+  ];
+  const markdown = [
+    message.markdownText ?? "",
+    ...(message.blocks ?? []).filter((b) => b.type === "markdown").flatMap(blockText),
+  ];
+  const result: SlackCommands = { mentions: [], links: [] };
+  for (const text of [...mrkdwn, ...markdown]) {
+    for (const [, inner] of text.matchAll(/<([^<>\n]+)>/g)) {
+      if (/^(!channel|!here|!everyone|!subteam\^|@[UW]|#C)/.test(inner!)) result.mentions.push(`<${inner}>`);
+      else result.links.push(inner!.split("|")[0]!);
+    }
+  }
+  for (const text of markdown) {
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) result.links.push(target!);
+  }
+  return result;
+}
+
+function decodeEntities(text: string): string {
+  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }
 
 function blockText(block: Block): string[] {
