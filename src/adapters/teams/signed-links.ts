@@ -60,7 +60,8 @@ export function downloadHandler(signer: () => Promise<LinkSigner>, spool: FileSp
       res.status(404).type("text/plain").send("This file is no longer available.");
       return;
     }
-    res.setHeader("content-type", file.mimeType);
+    // Never rendered by a browser, whatever the analysis made (an .html or .svg file included).
+    res.setHeader("content-type", "application/octet-stream");
     res.setHeader("content-length", String(file.size));
     res.setHeader("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`);
     res.setHeader("x-content-type-options", "nosniff");

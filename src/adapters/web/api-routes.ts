@@ -148,8 +148,9 @@ export function apiRouter(deps: ApiDeps): Router {
       res.type("image/png");
       res.setHeader("content-disposition", `inline; filename*=UTF-8''${encodeURIComponent(name!)}`);
     } else {
-      res.type(asset.mimeType);
-      res.attachment(name!);
+      // Never rendered by the browser, whatever the analysis made (an .html or .svg file included).
+      res.attachment(name!); // sets a type from the extension: replaced next
+      res.type("application/octet-stream");
     }
     res.sendFile(asset.path, { dotfiles: "deny" });
   });

@@ -3,7 +3,38 @@
 import { marked } from "./vendor/marked.esm.js";
 import DOMPurify from "./vendor/purify.es.mjs";
 
-marked.use({ gfm: true, breaks: false });
+// Raw HTML in an answer is shown as text, never rendered: "<measure>" in a help text stays visible, and no
+// form or button can be injected through the model or the data.
+marked.use({
+  gfm: true,
+  breaks: false,
+  renderer: {
+    html({ text }) {
+      return escapeHtml(text);
+    },
+  },
+});
+
+/** What DOMPurify may keep of the rendered Markdown: text formatting, links, tables, code — nothing interactive. */
+const PURIFY = {
+  FORBID_TAGS: [
+    "form",
+    "input",
+    "button",
+    "textarea",
+    "select",
+    "option",
+    "style",
+    "iframe",
+    "object",
+    "embed",
+  ],
+  FORBID_ATTR: ["style", "action", "formaction"],
+};
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
 
 DOMPurify.addHook("afterSanitizeAttributes", (node) => {
   if (node.tagName === "A" && node.getAttribute("href")) {
@@ -30,7 +61,7 @@ export function h(tag, attributes = {}, ...children) {
 
 /** Renders Markdown into `element`, safely. */
 export function renderMarkdown(element, text) {
-  element.innerHTML = DOMPurify.sanitize(marked.parse(text ?? "", { async: false }));
+  element.innerHTML = DOMPurify.sanitize(marked.parse(text ?? "", { async: false }), PURIFY);
 }
 
 export function formatSize(bytes) {
