@@ -9,6 +9,7 @@ import { mimeTypeFor } from "../../core/files/file-types";
 import type { Logger } from "../../core/logger";
 import type { AgentOutput } from "../../core/ports/agent-backend";
 import type { CodeRun, Notice, ReplyFile, ReplyImage } from "../../core/types";
+import { REPLY_LIMITS } from "../../core/conversation/reply-limits";
 import { DatabotError } from "../../core/errors";
 import { statusOf, toDatabotError } from "./errors";
 import { openFileContent, readFileBytes } from "./downloads";
@@ -178,7 +179,9 @@ export async function collectOutputs(
     .join("\n\n");
 
   const files: ReplyFile[] = [];
-  for (const entry of byFileId.values()) {
+  // Beyond what one reply carries, nothing is looked up or downloaded; the reply says how many were left out.
+  const linked = [...byFileId.values()];
+  for (const entry of linked.slice(0, REPLY_LIMITS.maxFiles)) {
     try {
       const info = await client.files.get(entry.fileId);
       files.push({
@@ -200,11 +203,9 @@ export async function collectOutputs(
 
   // Charts: those in the answer, then those the code displayed that the answer did not repeat.
   const images: ReplyImage[] = [];
-  const seen = new Set<string>();
-  for (const fileId of [...imageFileIds, ...fromSteps.imageFileIds]) {
-    if (seen.has(fileId)) continue;
-    seen.add(fileId);
-    const n = seen.size;
+  const chartIds = [...new Set([...imageFileIds, ...fromSteps.imageFileIds])];
+  for (const [index, fileId] of chartIds.slice(0, REPLY_LIMITS.maxImages).entries()) {
+    const n = index + 1;
     try {
       const data = await readFileBytes(client, fileId, `chart-${n}.png`, settings.maxImageBytes);
       if (data.subarray(0, 8).equals(PNG_SIGNATURE)) {
@@ -224,7 +225,11 @@ export async function collectOutputs(
       notices.push({ kind: "info", message: `Chart ${n} could not be fetched from Azure AI Foundry.` });
     }
   }
-  return { text, images, files, code: fromSteps.code, notices };
+  const leftOut = {
+    images: Math.max(0, chartIds.length - REPLY_LIMITS.maxImages),
+    files: Math.max(0, linked.length - REPLY_LIMITS.maxFiles),
+  };
+  return { text, images, files, code: fromSteps.code, notices, leftOut };
 }
 
 function imageExtension(data: Buffer): string {

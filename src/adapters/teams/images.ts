@@ -3,9 +3,12 @@
  * scaled down (aspect kept) and re-encoded; a PNG that is still too heavy becomes a palette PNG, then a JPEG.
  */
 import sharp from "sharp";
+import { REPLY_LIMITS } from "../../core/conversation/reply-limits";
 import type { ReplyImage } from "../../core/types";
 
 export const MAX_IMAGE_BYTES = 1024 * 1024;
+/** sharp refuses to decode anything larger than a reply may carry (the core has checked the header already). */
+const SHARP_INPUT = { limitInputPixels: REPLY_LIMITS.maxImagePixels };
 export const MAX_IMAGE_SIDE = 1024;
 
 export interface InlineImage {
@@ -24,12 +27,12 @@ export async function fitForTeams(image: ReplyImage): Promise<InlineImage> {
     width = 0,
     height = 0,
     format,
-  } = header ? { ...header, format: "png" } : await sharp(image.data).metadata();
+  } = header ? { ...header, format: "png" } : await sharp(image.data, SHARP_INPUT).metadata();
   const fits = image.data.length <= MAX_IMAGE_BYTES && width <= MAX_IMAGE_SIDE && height <= MAX_IMAGE_SIDE;
   if (fits && format === "png") return { ...base, contentType: "image/png", data: image.data };
 
   const resized = () =>
-    sharp(image.data).resize({
+    sharp(image.data, SHARP_INPUT).resize({
       width: MAX_IMAGE_SIDE,
       height: MAX_IMAGE_SIDE,
       fit: "inside",

@@ -17,6 +17,7 @@ import type { FilePolicy } from "../files/file-policy";
 import type { Logger } from "../logger";
 import { emptyReply, type InboundMessage, type Notice, type Progress, type Reply } from "../types";
 import { HELP_TEXT, parseCommand, RESET_TEXT, UPLOAD_ONLY_PROMPT } from "./commands";
+import { limitOutput } from "./reply-limits";
 import { transferAttachments } from "./turn-files";
 
 export interface TurnRunnerDeps {
@@ -83,10 +84,11 @@ class Turn {
       }
       const result = await this.answer();
       notices = result.notices;
+      const output = limitOutput(result.output);
       await this.post({
         ...emptyReply(),
-        ...result.output,
-        notices: [...result.notices, ...result.output.notices],
+        ...output,
+        notices: [...result.notices, ...output.notices],
       });
       this.log.info({ ms: Date.now() - started, images: result.output.images.length }, "turn answered");
       return await this.finish("done");

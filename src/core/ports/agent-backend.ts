@@ -43,7 +43,11 @@ export interface RunObserver {
   onProgress(progress: AgentProgress): void;
 }
 
-/** The result of a completed run. */
+/**
+ * The result of a completed run. The core posts at most `REPLY_LIMITS` images and files (see
+ * `reply-limits.ts`); a backend need not fetch more than that, and reports how many it did not fetch in
+ * `leftOut`, so the reply can say what was left out.
+ */
 export interface AgentOutput {
   /** Markdown, with sandbox links already replaced by the names of files in `files`. */
   text: string;
@@ -51,6 +55,8 @@ export interface AgentOutput {
   files: ReplyFile[];
   code: CodeRun[];
   notices: Notice[];
+  /** Outputs the run made that the backend did not fetch (beyond the reply limits). */
+  leftOut?: { images: number; files: number };
 }
 
 /** A thread on the backend, and whether it was created just now (for example after a session expired). */
