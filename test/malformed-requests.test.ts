@@ -133,21 +133,22 @@ test("every route answers malformed input briefly, and the process keeps serving
   const cases: [string, string | Buffer][] = [
     [
       "truncated multipart",
-      request("POST", "/web/api/uploads", MULTIPART, filePart("a.csv", "a,b\n1,2\n", false)),
-    ],
-    [
-      "truncated multipart on a thread",
       request("POST", `/web/api/threads/${key}/uploads`, MULTIPART, filePart("a.csv", "a,b\n1,2\n", false)),
     ],
     [
       "oversized file",
-      request("POST", "/web/api/uploads", MULTIPART, filePart("big.csv", "x,y\n".repeat(40_000))),
+      request(
+        "POST",
+        `/web/api/threads/${key}/uploads`,
+        MULTIPART,
+        filePart("big.csv", "x,y\n".repeat(40_000)),
+      ),
     ],
     [
       "too many parts",
       request(
         "POST",
-        "/web/api/uploads",
+        `/web/api/threads/${key}/uploads`,
         MULTIPART,
         Array.from({ length: 60 }, (_, i) => filePart(`f${i}.csv`, "a\n", false) + "\r\n").join("") +
           `--${BOUNDARY}--\r\n`,
@@ -155,9 +156,17 @@ test("every route answers malformed input briefly, and the process keeps serving
     ],
     [
       "multipart without boundary",
-      request("POST", "/web/api/uploads", { "content-type": "multipart/form-data", ...WEB }, "garbage"),
+      request(
+        "POST",
+        `/web/api/threads/${key}/uploads`,
+        { "content-type": "multipart/form-data", ...WEB },
+        "garbage",
+      ),
     ],
-    ["upload as JSON", request("POST", "/web/api/uploads", { ...JSON_TYPE, ...WEB }, '{"file": 1}')],
+    [
+      "upload as JSON",
+      request("POST", `/web/api/threads/${key}/uploads`, { ...JSON_TYPE, ...WEB }, '{"file": 1}'),
+    ],
     ["bad JSON to Teams", request("POST", "/api/messages", JSON_TYPE, '{"type": "message", "serviceUrl": ')],
     ["deep JSON to Teams", request("POST", "/api/messages", JSON_TYPE, deep)],
     [
@@ -211,9 +220,18 @@ test("every route answers malformed input briefly, and the process keeps serving
   // Slow and abandoned bodies: the server answers others meanwhile, and drops them without harm.
   const slow = [
     raw(request("POST", "/api/messages", JSON_TYPE, '{"ty', 5000), { holdMs: 1500 }),
-    raw(request("POST", "/web/api/uploads", MULTIPART, filePart("s.csv", "a,b\n", false), 100_000), {
-      holdMs: 1500,
-    }),
+    raw(
+      request(
+        "POST",
+        `/web/api/threads/${key}/uploads`,
+        MULTIPART,
+        filePart("s.csv", "a,b\n", false),
+        100_000,
+      ),
+      {
+        holdMs: 1500,
+      },
+    ),
     raw(`GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\nx-slow: `, { holdMs: 1500 }),
   ];
   const healthy = await fetch(`${base.origin}/healthz`);

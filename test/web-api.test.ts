@@ -8,7 +8,8 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { webThreadId, webThreadKey } from "../src/adapters/web";
+import { UploadStore, webThreadId, webThreadKey } from "../src/adapters/web";
+import { FilePolicy } from "../src/core/files/file-policy";
 import { DatabotError, ErrorCode } from "../src/core/errors";
 import { RESET_TEXT } from "../src/core/conversation/commands";
 import { decodeThreadId } from "../src/core/thread-id";
@@ -75,10 +76,10 @@ async function newThread(): Promise<string> {
   return body.thread!.id;
 }
 
-async function upload(name: string, content: string | Buffer, type = "text/csv") {
+async function upload(thread: string, name: string, content: string | Buffer, type = "text/csv") {
   const form = new FormData();
   form.append("file", new Blob([content], { type }), name);
-  return call("/web/api/uploads", { method: "POST", body: form });
+  return call(`/web/api/threads/${thread}/uploads`, { method: "POST", body: form });
 }
 
 async function send(thread: string, text: string, uploads: string[] = [], clientId?: string) {
@@ -98,7 +99,7 @@ async function transcript(thread: string) {
 test("a CSV dropped in the web chat and a question get an answer with a chart and a downloadable file", async () => {
   await start();
   const thread = await newThread();
-  const uploaded = await upload("sales.csv", SALES);
+  const uploaded = await upload(thread, "sales.csv", SALES);
   expect(uploaded.status).toBe(200);
   expect(uploaded.body.uploads).toEqual([{ id: expect.any(String), name: "sales.csv", size: SALES.length }]);
 
@@ -162,7 +163,9 @@ test("a generated .html or .svg file downloads as a file and is never rendered b
 
 test("a file databot cannot use is refused on upload with the reason, and nothing is kept", async () => {
   await start({ MAX_FILE_MB: "0.01" });
+  const thread = await newThread();
   const program = await upload(
+    thread,
     "setup.exe",
     Buffer.from([0x4d, 0x5a, 0x90, 0x00]),
     "application/x-msdownload",
@@ -172,14 +175,51 @@ test("a file databot cannot use is refused on upload with the reason, and nothin
     /"setup.exe": this file type is not supported \(supported: .*\.csv/,
   );
 
-  const disguised = await upload("numbers.csv", Buffer.from([0x00, 0x01, 0x02, 0xff, 0xfe, 0x00]));
+  const disguised = await upload(thread, "numbers.csv", Buffer.from([0x00, 0x01, 0x02, 0xff, 0xfe, 0x00]));
   expect(disguised.status).toBe(422);
   expect(disguised.body.error).toContain("it is named .csv but its content is binary, not text");
 
-  const large = await upload("big.csv", "a,b\n".repeat(10_000));
+  const large = await upload(thread, "big.csv", "a,b\n".repeat(10_000));
   expect(large.status).toBe(422);
   expect(large.body.error).toMatch(/"big.csv": it is over the .* limit/);
 
+  expect(fs.readdirSync(path.join(bot.dataDir, "web-uploads"))).toEqual([]);
+});
+
+test("files dropped without being sent are capped per chat and expire within the hour; sent ones wait for their answer", async () => {
+  await start();
+  const thread = await newThread();
+  const other = await newThread();
+  const ids: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const stored = await upload(thread, `part-${i}.csv`, "a,b\n1,2\n");
+    expect(stored.status).toBe(200);
+    ids.push(stored.body.uploads![0]!.id);
+  }
+  const oneTooMany = await upload(thread, "part-20.csv", "a,b\n1,2\n");
+  expect(oneTooMany.status).toBe(422);
+  expect(oneTooMany.body.error).toContain(
+    'I couldn\'t keep "part-20.csv": this chat already holds 20 files waiting to be sent',
+  );
+  // Another chat has its own room, and cannot send this chat's files.
+  expect((await upload(other, "mine.csv", "a\n1\n")).status).toBe(200);
+  const stolen = await send(other, "use their file", [ids[0]!]);
+  expect(stolen.status).toBe(400);
+  expect(stolen.body.error).toContain("no longer available");
+
+  // Sending two of them frees their places; the rest are still staged.
+  backend.holdRuns();
+  expect((await send(thread, "use these", ids.slice(0, 2))).status).toBe(202);
+  expect((await upload(thread, "another.csv", "a\n1\n")).status).toBe(200);
+
+  // An hour later the sweep removes every staged file, but not the two waiting for their answer.
+  const store = new UploadStore(bot.dataDir, new FilePolicy(1024 * 1024));
+  const removed = await store.sweep(Date.now() + 61 * 60_000);
+  expect(removed).toBe(20); // 18 + another.csv + mine.csv
+  const left = fs.readdirSync(path.join(bot.dataDir, "web-uploads")).filter((n) => n.endsWith(".json"));
+  expect(left.sort()).toEqual([`${ids[0]}.json`, `${ids[1]}.json`].sort());
+  backend.releaseRuns();
+  await bot.waitForTurns(1);
   expect(fs.readdirSync(path.join(bot.dataDir, "web-uploads"))).toEqual([]);
 });
 

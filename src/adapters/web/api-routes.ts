@@ -88,10 +88,12 @@ export function apiRouter(deps: ApiDeps): Router {
       if (earlier) return res.status(200).json({ entry: earlier, duplicate: true });
 
       const records = await Promise.all(uploadIds.map((id) => deps.uploads.get(id)));
-      if (records.some((r) => r === undefined)) {
+      // Another thread's upload is as unknown here as one that expired.
+      if (records.some((r) => r === undefined || r.thread !== key)) {
         return bad(res, "An attached file is no longer available on the server; attach it again.");
       }
       const files = records.filter((r) => r !== undefined);
+      await deps.uploads.attach(files);
       if (text.trim() === "" && files.length === 0) return bad(res, "Type a message or attach a file.");
 
       const entry = await transcripts.addUser(key, {
@@ -155,7 +157,11 @@ export function apiRouter(deps: ApiDeps): Router {
     res.sendFile(asset.path, { dotfiles: "deny" });
   });
 
-  router.post("/uploads", uploadHandler(deps.uploads, deps.logger));
+  router.post("/threads/:key/uploads", async (req, res, next) => {
+    if (!(await transcripts.get(String(req.params.key)))) return notFound(res);
+    next();
+  });
+  router.post("/threads/:key/uploads", uploadHandler(deps.uploads, deps.logger));
 
   router.use((_req, res) => notFound(res));
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -18,8 +18,8 @@ export { WebSurface, webThreadId, webThreadKey } from "./web-surface";
 export { TranscriptStore, type TranscriptEntry, type ThreadMeta } from "./transcript";
 export { UploadStore } from "./uploads";
 
-/** Uploads not sent with a message (or kept for a retry) are deleted after this long. */
-const STALE_UPLOAD_MS = 7 * 24 * 3600_000;
+/** Staged uploads are checked this often, so one not sent within the hour is gone soon after. */
+const UPLOAD_SWEEP_MS = 10 * 60_000;
 
 /** The web chat module, or undefined when `WEB_CHAT` is off. */
 export function createWebChatModule(deps: SurfaceDeps, config: Config): SurfaceModule | undefined {
@@ -31,6 +31,14 @@ export function createWebChatModule(deps: SurfaceDeps, config: Config): SurfaceM
   const live = new LiveEvents();
   const surface = new WebSurface(transcripts, uploads, live, logger);
   const token = config.web.accessToken;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  const sweep = async () => {
+    const removed = await uploads.sweep().catch((error: unknown) => {
+      logger.warn({ err: error }, "could not clean up web uploads");
+      return 0;
+    });
+    if (removed > 0) logger.info({ removed }, "expired web uploads deleted");
+  };
   const clientDir = staticDir();
 
   return {
@@ -59,10 +67,12 @@ export function createWebChatModule(deps: SurfaceDeps, config: Config): SurfaceM
       );
     },
     async start() {
-      const removed = await uploads.sweep(STALE_UPLOAD_MS);
-      if (removed > 0) logger.info({ removed }, "stale web uploads deleted");
+      await sweep();
+      sweepTimer = setInterval(() => void sweep(), UPLOAD_SWEEP_MS);
+      sweepTimer.unref();
     },
     async stop() {
+      clearInterval(sweepTimer);
       live.closeAll();
     },
   };

@@ -1,5 +1,5 @@
 /**
- * `POST /web/api/uploads`: multipart form data, parsed as a stream with busboy. Each file goes through the file
+ * `POST /web/api/threads/:key/uploads`: multipart form data, parsed as a stream with busboy. Each file goes through the file
  * policy while it streams to disk; the answer lists the stored uploads and, for refused files, why.
  */
 import { PassThrough } from "node:stream";
@@ -12,6 +12,7 @@ const MAX_FILES = 20;
 
 export function uploadHandler(uploads: UploadStore, logger: Logger) {
   return (req: Request, res: Response): void => {
+    const thread = String(req.params.key);
     let parser: busboy.Busboy;
     try {
       parser = busboy({
@@ -34,7 +35,7 @@ export function uploadHandler(uploads: UploadStore, logger: Logger) {
       relay.on("error", (error: Error) => logger.debug({ err: error }, "an uploaded file was cut off"));
       file.pipe(relay);
       outcomes.push(
-        uploads.save(info.filename ?? "", relay).finally(() => {
+        uploads.save(thread, info.filename ?? "", relay).finally(() => {
           file.unpipe(relay);
           file.resume();
         }),

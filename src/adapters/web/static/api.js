@@ -35,12 +35,15 @@ export const api = {
       headers: { "content-type": "application/json" },
       body: JSON.stringify(message),
     }),
-  /** Uploads one file; resolves to {upload} or {refused: message}. */
-  async upload(file) {
+  /** Uploads one file into a thread; resolves to {upload} or {refused: message}. */
+  async upload(threadId, file) {
     const form = new FormData();
     form.append("file", file, file.name);
     try {
-      const body = await request("/web/api/uploads", { method: "POST", body: form });
+      const body = await request(`/web/api/threads/${encodeURIComponent(threadId)}/uploads`, {
+        method: "POST",
+        body: form,
+      });
       if (body.uploads?.length) return { upload: body.uploads[0] };
       return { refused: body.refused?.[0]?.message ?? "The file was not accepted." };
     } catch (error) {

@@ -56,6 +56,11 @@ function threadFromLocation() {
 async function openThread(id) {
   state.events?.close();
   state.events = null;
+  // Files waiting in the message box were uploaded into the chat being left; they stay with it.
+  if (id !== state.threadId) {
+    state.pending = [];
+    renderPending();
+  }
   state.threadId = id;
   state.rendered.clear();
   state.answered.clear();
@@ -193,14 +198,20 @@ function scrollToEnd() {
 
 // ---------- sending ----------
 
+let creatingThread = null;
+
+/** The open thread, created on first use; files dropped at once all land in the same new thread. */
 async function ensureThread() {
   if (state.threadId) return state.threadId;
-  const { thread } = await api.createThread();
-  state.threadId = thread.id;
-  history.replaceState(null, "", `#/t/${thread.id}`);
-  $("reset-thread").disabled = false;
-  await listen(thread.id);
-  return thread.id;
+  creatingThread ??= (async () => {
+    const { thread } = await api.createThread();
+    state.threadId = thread.id;
+    history.replaceState(null, "", `#/t/${thread.id}`);
+    $("reset-thread").disabled = false;
+    await listen(thread.id);
+    return thread.id;
+  })().finally(() => (creatingThread = null));
+  return creatingThread;
 }
 
 async function send() {
@@ -278,16 +289,23 @@ function attach(files) {
       item.message = `I can't use "${file.name}": it is ${formatSize(file.size)}, over the ${formatSize(state.config.maxFileBytes)} limit.`;
       item.done = Promise.resolve();
     } else {
-      item.done = api.upload(file).then((result) => {
-        if (result.upload) {
-          item.status = "ready";
-          item.upload = result.upload;
-        } else {
+      // A file belongs to the chat it was dropped into; the chat is created if this is its first message.
+      item.done = ensureThread()
+        .then((threadId) => api.upload(threadId, file))
+        .then((result) => {
+          if (result.upload) {
+            item.status = "ready";
+            item.upload = result.upload;
+          } else {
+            item.status = "refused";
+            item.message = result.refused;
+          }
+        })
+        .catch((error) => {
           item.status = "refused";
-          item.message = result.refused;
-        }
-        renderPending();
-      });
+          item.message = `I couldn't upload "${file.name}": ${error.message}`;
+        })
+        .finally(renderPending);
     }
     state.pending.push(item);
   }
