@@ -14,25 +14,72 @@ export interface ReadinessCheck {
   check(): Promise<void>;
 }
 
-export function createHttpApp(readiness: ReadinessCheck[], logger: Logger): Express {
-  const app = express();
-  app.disable("x-powered-by");
-  app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
-  });
-  app.get("/readyz", async (_req, res) => {
+export interface ReadinessOptions {
+  /** A check that has not answered within this is failed (default 2 s). */
+  timeoutMs?: number;
+  /** Results are reused this long, so frequent probes do not hammer the backend (default 3 s). */
+  cacheMs?: number;
+}
+
+interface CheckResult {
+  name: string;
+  ok: boolean;
+  error?: string;
+}
+
+/**
+ * Runs the readiness checks for real — every check calls what it guards — at most once per `cacheMs`; probes
+ * arriving meanwhile share the last result or the one in flight.
+ */
+class Readiness {
+  private last?: { at: number; results: CheckResult[] };
+  private running?: Promise<CheckResult[]>;
+
+  constructor(
+    private readonly checks: ReadinessCheck[],
+    private readonly logger: Logger,
+    private readonly options: Required<ReadinessOptions>,
+  ) {}
+
+  results(): Promise<CheckResult[]> {
+    if (this.last && Date.now() - this.last.at < this.options.cacheMs)
+      return Promise.resolve(this.last.results);
+    this.running ??= this.probe().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async probe(): Promise<CheckResult[]> {
     const results = await Promise.all(
-      readiness.map(async ({ name, check }) => {
+      this.checks.map(async ({ name, check }) => {
         try {
-          await withTimeout(check(), 5000);
+          await withTimeout(check(), this.options.timeoutMs);
           return { name, ok: true };
         } catch (error) {
-          logger.warn({ check: name, err: asDatabotError(error) }, "readiness check failed");
+          this.logger.warn({ check: name, err: asDatabotError(error) }, "readiness check failed");
           return { name, ok: false, error: asDatabotError(error).userMessage };
         }
       }),
     );
+    this.last = { at: Date.now(), results };
+    return results;
+  }
+}
+
+export function createHttpApp(
+  readiness: ReadinessCheck[],
+  logger: Logger,
+  options: ReadinessOptions = {},
+): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  const probe = new Readiness(readiness, logger, { timeoutMs: 2000, cacheMs: 3000, ...options });
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    const results = await probe.results();
     const ready = results.every((r) => r.ok);
+    res.setHeader("cache-control", "no-store");
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks: results });
   });
   return app;

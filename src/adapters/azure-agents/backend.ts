@@ -44,8 +44,14 @@ export class AzureAgentBackend implements AgentBackend {
     return this.agentId;
   }
 
+  /** Provisions the agent once, then asks the service for it on every call: a real round trip. */
   async ready(): Promise<void> {
-    await this.agent();
+    const agentId = await this.agent();
+    try {
+      await this.client.getAgent(agentId);
+    } catch (error) {
+      throw toDatabotError(error, "checking that the Agent Service answers");
+    }
   }
 
   async ensureThread(existingId: string | undefined): Promise<EnsuredThread> {

@@ -82,7 +82,10 @@ export interface AgentBackend {
   /** A short name for logs and the thread map ("azure", "local"). */
   readonly name: string;
 
-  /** Resolves when the backend is reachable; used by `/readyz`. */
+  /**
+   * Resolves when the backend answers now: a real, cheap round trip on every call (not a remembered result),
+   * since `/readyz` relies on it. The caller bounds it in time and caches it briefly.
+   */
   ready(): Promise<void>;
 
   /**

@@ -131,6 +131,11 @@ export class FakeFoundry {
     this.faults.add(fault);
   }
 
+  /** The service answers normally again. */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
   /** Lets a held run go on (now, or as soon as it reaches its hold), or every run holding now. */
   release(runId?: string): void {
     this.engine.release(runId);
