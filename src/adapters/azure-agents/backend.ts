@@ -44,9 +44,11 @@ export class AzureAgentBackend implements AgentBackend {
     return this.agentId;
   }
 
-  /** Provisions the agent once, then asks the service for it on every call: a real round trip. */
+  /** Provisions the agent once (which asks the service), then asks the service for it on every later call. */
   async ready(): Promise<void> {
+    const provisioning = this.agentId === undefined;
     const agentId = await this.agent();
+    if (provisioning) return;
     try {
       await this.client.getAgent(agentId);
     } catch (error) {
