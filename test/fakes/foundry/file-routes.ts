@@ -9,8 +9,9 @@ import { ApiError } from "./wire";
 const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
 /** Reads a multipart upload (`file`, `purpose`, optional `filename`) as it arrives. */
-function readUpload(
+export function readUpload(
   req: http.IncomingMessage,
+  onBytes?: (bytes: number) => void,
 ): Promise<{ content: Buffer; purpose?: string; filename?: string }> {
   return new Promise((resolve, reject) => {
     let parser: Busboy.Busboy;
@@ -27,7 +28,10 @@ function readUpload(
     parser.on("file", (_name, stream, info) => {
       sawFile = true;
       partName = info.filename;
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("data", (chunk: Buffer) => {
+        chunks.push(chunk);
+        onBytes?.(chunk.length);
+      });
     });
     parser.on("field", (name, value) => (fields[name] = value));
     parser.on("error", () =>

@@ -50,6 +50,8 @@ export class FakeState {
   readonly files = new Map<string, StoredFile>();
   /** Runs whose cancel was requested; the run engine notices at its next step. */
   readonly cancelRequested = new Set<string>();
+  /** File bytes received by uploads so far, counted as they arrive (shows that a client streams). */
+  uploadBytesReceived = 0;
 
   agent(id: string): WireObject {
     const agent = this.agents.get(id);
