@@ -11,7 +11,7 @@ import { webThreadId, webThreadKey } from "../src/adapters/web";
 import { DatabotError, ErrorCode } from "../src/core/errors";
 import { RESET_TEXT } from "../src/core/conversation/commands";
 import { decodeThreadId } from "../src/core/thread-id";
-import { readSse } from "../src/local-engine/model/sse";
+import { readSse } from "./support/sse";
 import { ScriptedBackend } from "./fakes/scripted-backend";
 import { startTestDatabot, type TestDatabot } from "./support/harness";
 import { pngSize } from "./support/png";

@@ -82,8 +82,9 @@ export function rewriteAnswerLinks(
   attachedImages: ReadonlySet<string> = new Set(),
 ): string {
   const withoutEmbeds = text.replace(
-    /!\[([^\]]*)\]\((sandbox:[^)\s]+)\)/g,
-    (_all, alt: string, link: string) => (attachedImages.has(link) ? "" : `[${alt}](${link})`),
+    /( ?)!\[([^\]]*)\]\((sandbox:[^)\s]+)\)/g,
+    (_all, space: string, alt: string, link: string) =>
+      attachedImages.has(link) ? "" : `${space}[${alt}](${link})`,
   );
   return rewriteSandboxLinks(withoutEmbeds, names)
     .replace(/[ \t]+\n/g, "\n")

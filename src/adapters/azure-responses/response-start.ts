@@ -54,7 +54,7 @@ export class ResponseStarter {
   async start(): Promise<StartOutcome> {
     const { deps, abort } = this.ctx;
     const agent = await deps.agent();
-    this.cursor ??= await this.newestItemId();
+    if (this.cursor === undefined) this.cursor = await this.newestItemId();
     for (;;) {
       abort.throwIfAborted();
       if (this.maybeCreated) {
@@ -82,6 +82,14 @@ export class ResponseStarter {
             signal: abort,
           },
         );
+        if (this.maybeCreated) {
+          // The lost attempt may have finished just before this one was accepted: its answer wins.
+          const answered = await this.answeredSinceCursor();
+          if (answered) {
+            await this.discard(stream);
+            return { answered };
+          }
+        }
         return { stream };
       } catch (error) {
         if (isAbort(error) || abort.aborted) throw error;
@@ -137,6 +145,29 @@ export class ResponseStarter {
     );
     await deps.retry.sleep(delay, abort);
     return undefined;
+  }
+
+  /** Cancels a response started needlessly, as soon as its first event names it. */
+  private async discard(stream: Stream<ResponseStreamEvent>): Promise<void> {
+    try {
+      for await (const event of stream) {
+        if ("response" in event && event.response?.id) {
+          this.ctx.deps.logger.info(
+            { responseId: event.response.id },
+            "cancelling a second response for the message",
+          );
+          await this.ctx.deps.openai.responses.cancel(event.response.id);
+        }
+        break;
+      }
+    } catch (error) {
+      this.ctx.deps.logger.warn(
+        { err: String(error) },
+        "could not cancel a second response; it will end on its own",
+      );
+    } finally {
+      stream.controller.abort();
+    }
   }
 
   /** The response's id while it is still running; undefined once it ended (or is unknown). */
