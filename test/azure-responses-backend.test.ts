@@ -4,6 +4,8 @@
  * from the stream, and outputs (cited files, charts in any of the three image formats, each once).
  */
 import { Readable } from "node:stream";
+import v8 from "node:v8";
+import vm from "node:vm";
 import sharp from "sharp";
 import { DatabotError } from "../src/core/errors";
 import type { AgentProgress, RunObserver } from "../src/core/ports/agent-backend";
@@ -138,6 +140,36 @@ describe("files and messages", () => {
     expect(fake.state.files.get(file.id)!.info).toMatchObject({ filename: "big.csv", purpose: "assistants" });
   });
 
+  test("a large upload keeps memory bounded: what was sent is not held (fetch would keep a copy to redirect)", async () => {
+    const { fake } = world;
+    fake.state.keepUploadContent = false; // the fake counts the bytes, so only databot's memory is measured
+    const gc = exposeGc();
+    const live = () => {
+      gc();
+      const { heapUsed, arrayBuffers } = process.memoryUsage();
+      return heapUsed + arrayBuffers;
+    };
+    const MB = 1024 * 1024;
+    const total = 160;
+    let sent = 0;
+    const baseline = live();
+    let growthAtThreeQuarters = 0;
+    const source = new Readable({
+      read() {
+        if (sent === (total * 3) / 4) growthAtThreeQuarters = live() - baseline;
+        if (sent >= total) return this.push(null);
+        sent += 1;
+        this.push(Buffer.alloc(MB, sent)); // fresh bytes each time, as a download would bring
+      },
+    });
+    const file = await world
+      .backend()
+      .uploadFile({ name: "large.csv", mimeType: "text/csv", stream: source });
+    expect(fake.state.files.get(file.id)!.info.bytes).toBe(total * MB);
+    // Holding what was sent would be 120 MB by now; streaming holds a few buffers.
+    expect(growthAtThreeQuarters).toBeLessThan(48 * MB);
+  });
+
   test("shared files go into the thread's container, and the message tells the model who asks and where they are", async () => {
     const { fake } = world;
     const backend = world.backend();
@@ -269,3 +301,9 @@ describe("outputs", () => {
     ]);
   });
 });
+
+/** The garbage collector, so a story can measure what is really held. */
+function exposeGc(): () => void {
+  v8.setFlagsFromString("--expose-gc");
+  return vm.runInNewContext("gc") as () => void;
+}

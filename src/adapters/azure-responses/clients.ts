@@ -37,8 +37,14 @@ export function createFoundryClients(config: AzureConfig, options: ClientOptions
   const openai = project.getOpenAIClient({
     // Throttling (honouring retry-after), 408/409 and 5xx; databot retries what must not be sent twice itself.
     maxRetries: config.maxRetries,
+    // Everything comes from databot's configuration, nothing from OPENAI_* variables; logs are databot's own.
+    organization: null,
+    project: null,
+    logLevel: "off",
     ...(options.requestTimeoutMs ? { timeout: options.requestTimeoutMs } : {}),
-    ...(dispatcher ? { fetchOptions: { dispatcher } } : {}),
+    // fetch keeps a copy of a streamed body to follow redirects: an upload would sit whole in memory. The
+    // service does not redirect, so refusing redirects lets uploads stream with bounded memory.
+    fetchOptions: { redirect: "error", ...(dispatcher ? { dispatcher } : {}) },
   });
   return {
     project,

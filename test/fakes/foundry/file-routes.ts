@@ -12,7 +12,8 @@ const MAX_FILE_BYTES = 512 * 1024 * 1024;
 export function readUpload(
   req: http.IncomingMessage,
   onBytes?: (bytes: number) => void,
-): Promise<{ content: Buffer; purpose?: string; filename?: string }> {
+  keep = true,
+): Promise<{ content: Buffer; bytes: number; purpose?: string; filename?: string }> {
   return new Promise((resolve, reject) => {
     let parser: Busboy.Busboy;
     try {
@@ -22,6 +23,7 @@ export function readUpload(
       return;
     }
     const chunks: Buffer[] = [];
+    let bytes = 0;
     const fields: Record<string, string> = {};
     let partName: string | undefined;
     let sawFile = false;
@@ -29,7 +31,8 @@ export function readUpload(
       sawFile = true;
       partName = info.filename;
       stream.on("data", (chunk: Buffer) => {
-        chunks.push(chunk);
+        bytes += chunk.length;
+        if (keep) chunks.push(chunk);
         onBytes?.(chunk.length);
       });
     });
@@ -42,6 +45,7 @@ export function readUpload(
         return reject(new ApiError(400, "Missing required parameter: 'file'.", undefined, "file"));
       resolve({
         content: Buffer.concat(chunks),
+        bytes,
         purpose: fields.purpose,
         filename: fields.filename ?? partName,
       });

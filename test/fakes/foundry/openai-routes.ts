@@ -11,6 +11,7 @@ import { ApiError, type JsonObject, newId, page } from "./wire";
 
 export const OPENAI_PREFIX = "/openai/v1";
 const MAX_ITEMS_PER_REQUEST = 20;
+const MAX_FILE_BYTES = 512 * 1024 * 1024;
 const PURPOSES = new Set(["assistants", "batch", "fine-tune", "vision", "user_data", "evals"]);
 
 /** A conversation item as stored: input messages get ids and `input_text` parts. */
@@ -124,7 +125,11 @@ function fileRoutes(files: FakeState): Route[] {
   const p = OPENAI_PREFIX;
   return [
     route("POST", `${p}/files`, async (ctx) => {
-      const upload = await readUpload(ctx.req, (bytes) => (files.uploadBytesReceived += bytes));
+      const upload = await readUpload(
+        ctx.req,
+        (bytes) => (files.uploadBytesReceived += bytes),
+        files.keepUploadContent,
+      );
       if (!upload.purpose)
         throw new ApiError(400, "Missing required parameter: 'purpose'.", "invalid_request_error", "purpose");
       if (!PURPOSES.has(upload.purpose)) {
@@ -135,10 +140,16 @@ function fileRoutes(files: FakeState): Route[] {
           "purpose",
         );
       }
-      return {
-        ...files.addFile(upload.content, upload.filename ?? "upload", upload.purpose),
-        expires_at: null,
-      };
+      if (upload.bytes > MAX_FILE_BYTES) {
+        throw new ApiError(
+          400,
+          "File is too large: the maximum size is 512 MB.",
+          "invalid_request_error",
+          "file",
+        );
+      }
+      const info = files.addFile(upload.content, upload.filename ?? "upload", upload.purpose, upload.bytes);
+      return { ...info, expires_at: null };
     }),
     route("GET", `${p}/files`, async (ctx) =>
       page(
