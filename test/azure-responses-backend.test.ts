@@ -210,6 +210,69 @@ describe("files and messages", () => {
   });
 });
 
+describe("a container that expires during a turn", () => {
+  test("when a new file is shared: a new container gets every file, and the run reports the restart", async () => {
+    const { fake } = world;
+    const backend = world.backend();
+    const thread = await backend.ensureThread(undefined);
+    const first = await backend.uploadFile({
+      name: "a.csv",
+      mimeType: "text/csv",
+      stream: Readable.from(["a\n1\n"]),
+    });
+    await backend.addMessage(thread.id, { text: "load a", files: [first] });
+    await backend.run(thread.id, recorder());
+    const before = fake.responses()[0]!.containerId!;
+
+    fake.expireContainer(before);
+    const second = await backend.uploadFile({
+      name: "b.csv",
+      mimeType: "text/csv",
+      stream: Readable.from(["b\n2\n"]),
+    });
+    await backend.addMessage(thread.id, { text: "now b", files: [second] });
+    const output = await backend.run(thread.id, recorder());
+
+    expect(output.sessionRestarted).toEqual({ filesRestored: true });
+    const after = fake.responses()[1]!.containerId!;
+    expect(after).not.toBe(before);
+    const userFiles = fake.container(after).files.filter((f) => f.info.source === "user");
+    expect(userFiles.map((f) => f.fileId)).toEqual([first.id, second.id]);
+    const lastUser = fake.responsesState
+      .conversation(thread.id)
+      .items.filter((i) => i.role === "user")
+      .pop()!;
+    expect(JSON.stringify(lastUser.content)).toContain("The Python session was restarted");
+    // Reported once: the next run has nothing to report.
+    await backend.addMessage(thread.id, { text: "again", files: [] });
+    expect((await backend.run(thread.id, recorder())).sessionRestarted).toBeUndefined();
+  });
+
+  test("after the message was added: the response is refused, the container replaced and the response started", async () => {
+    const { fake } = world;
+    const backend = world.backend();
+    const thread = await backend.ensureThread(undefined);
+    const file = await backend.uploadFile({
+      name: "a.csv",
+      mimeType: "text/csv",
+      stream: Readable.from(["a\n1\n"]),
+    });
+    await backend.addMessage(thread.id, { text: "load a", files: [file] });
+    const created = fake.responsesState.conversation(thread.id);
+    expect(created.items).toHaveLength(1);
+    const [expired] = [...fake.responsesState.containers.keys()];
+    fake.expireContainer(expired!);
+
+    const output = await backend.run(thread.id, recorder());
+    expect(output.sessionRestarted).toEqual({ filesRestored: true });
+    expect(output.text).toContain("a.csv has 1 rows");
+    const refused = fake.requestsTo("POST /openai/v1/responses").map((r) => r.status);
+    expect(refused).toEqual([400, 200]);
+    expect(fake.responses()).toHaveLength(1);
+    expect(fake.responses()[0]!.containerId).not.toBe(expired);
+  });
+});
+
 describe("outputs", () => {
   test("progress shows the code as it grows and the answer so far; outputs carry text, files and code", async () => {
     const { fake } = world;

@@ -118,6 +118,39 @@ describe("against the fake Foundry", () => {
     expect(fake.runs()).toHaveLength(0);
   });
 
+  test("on classic agents too, a thread gone on the service is replaced and the thread is told its files are gone", async () => {
+    const env = { ...fake.env("classic"), DATA_DIR: dir, LOG_LEVEL: "silent" };
+    const backend = await createBackend(loadConfig(env, dir), silentLogger, store);
+    const surface = new MemorySurface("cli");
+    const service = new ConversationService({
+      store,
+      backend,
+      surfaces: [surface],
+      logger: silentLogger,
+      settings: TEST_SETTINGS,
+    });
+    service.start();
+    try {
+      const thread = threadOf("classic-expired");
+      await service.receive(userMessage(thread, "load", [csvAttachment("sales.csv", "a,b\n1,2\n")]));
+      await surface.waitForReplies(1);
+      fake.state.deleteThread((await store.getThread(thread))!.agentThreadId);
+      await service.receive(userMessage(thread, "chart it"));
+      await surface.waitForReplies(2);
+      expect(surface.replies[1]!.reply.notices).toEqual([
+        {
+          kind: "session_restarted",
+          message:
+            "The earlier analysis in this thread had expired, so a new one was started: files shared before are gone, so please share them again if you need them.",
+        },
+      ]);
+      expect(surface.replies[1]!.reply.error).toBeUndefined();
+    } finally {
+      await service.stop(200);
+      await backend.close();
+    }
+  });
+
   test("with AZURE_AI_AGENT_API=classic the classic backend still answers, on threads and runs", async () => {
     const { backend, reply } = await answerOnce(fake.env("classic"));
     expect(backend).toBe("azure");

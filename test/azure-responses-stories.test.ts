@@ -3,7 +3,7 @@
  * backend driving the real `openai` and `@azure/ai-projects` clients against the faithful fake. What a team
  * sees in a thread — the same as with classic agents.
  */
-import type { ChatSurface, Store } from "../src/core/ports";
+import type { AgentBackend, ChatSurface, Store } from "../src/core/ports";
 import { barChartPng } from "./fakes/foundry";
 import { createResponsesWorld, type ResponsesWorld, waitUntil } from "./support/azure-responses-world";
 import { freezable } from "./support/core-harness";
@@ -141,6 +141,30 @@ test("the container expired between turns: the turn is answered, the files are r
   const lastUser = items.filter((i) => i.type === "message" && i.role === "user").pop()!;
   expect(JSON.stringify(lastUser.content)).toContain("The Python session was restarted");
   expect(fake.responses(after.conversationId)).toHaveLength(2);
+});
+
+test("the session expires while the question is being sent: the answer comes, and so does the notice", async () => {
+  const { fake, surface } = world;
+  const service = world.startService({
+    // Between adding the message and starting the response, the container's idle time runs out.
+    wrap: (backend) =>
+      Object.assign(Object.create(backend) as AgentBackend, {
+        addMessage: async (...args: Parameters<AgentBackend["addMessage"]>) => {
+          const id = await backend.addMessage(...args);
+          for (const container of fake.responsesState.containers.values())
+            fake.expireContainer(container.info.id);
+          return id;
+        },
+      }),
+  });
+  const thread = threadOf("racing");
+  await service.receive(userMessage(thread, "chart it", [csvAttachment("sales.csv", SALES)]));
+  await surface.waitForReplies(1);
+  const { reply } = surface.replies[0]!;
+  expect(reply.error).toBeUndefined();
+  expect(reply.text).toContain("sales.csv has 3 rows");
+  expect(reply.notices.map((n) => n.kind)).toEqual(["session_restarted"]);
+  expect(reply.notices[0]!.message).toContain("your files were restored");
 });
 
 test("a crash mid-response is answered exactly once: the next instance reattaches to the same response by id", async () => {

@@ -17,7 +17,7 @@ import {
 import { SqliteStore } from "../../src/adapters/sqlite/sqlite-store";
 import { ConversationService } from "../../src/core/conversation/service";
 import { silentLogger } from "../../src/core/logger";
-import type { ChatSurface, Store } from "../../src/core/ports";
+import type { AgentBackend, ChatSurface, Store } from "../../src/core/ports";
 import { type FakeFoundry, startFakeFoundry } from "../fakes/foundry";
 import { TEST_SETTINGS } from "./core-harness";
 import { MemorySurface } from "./memory-surface";
@@ -36,7 +36,9 @@ export interface ResponsesWorld {
   /** Backoff delays databot asked for, in order. */
   waits: number[];
   backend(options?: BackendOptions): AzureResponsesBackend;
-  startService(options?: BackendOptions & { surface?: ChatSurface }): ConversationService;
+  startService(
+    options?: BackendOptions & { surface?: ChatSurface; wrap?: (backend: AgentBackend) => AgentBackend },
+  ): ConversationService;
   /** The backend's state for a chat thread (its conversation, container and files). */
   threadState(chatThreadId: string): Promise<ThreadState>;
   close(): Promise<void>;
@@ -75,7 +77,7 @@ export async function createResponsesWorld(): Promise<ResponsesWorld> {
     startService(options = {}) {
       const service = new ConversationService({
         store: options.store ?? store,
-        backend: backend(options),
+        backend: options.wrap ? options.wrap(backend(options)) : backend(options),
         surfaces: [options.surface ?? surface],
         logger: silentLogger,
         settings: TEST_SETTINGS,
