@@ -308,6 +308,17 @@ describe("failures name what to fix", () => {
     expect(gone.userMessage).toContain("MODEL_BASE_URL");
   });
 
+  test("an answer that stops arriving is cut off at the request timeout and reported, retryable", async () => {
+    fake = await new FakeChatCompletions().start();
+    fake.enqueue({ content: "Let me think about this for a very long time", stall: true });
+    const error = (await ask("q", { analyst: { requestTimeoutMs: 300 } }).catch(
+      (e: unknown) => e,
+    )) as DatabotError;
+    expect(error.code).toBe("backend_unavailable");
+    expect(error.retryable).toBe(true);
+    expect(error.userMessage).toContain("the request timed out");
+  });
+
   test("a model without tool calling is told apart from other bad requests", async () => {
     fake = await new FakeChatCompletions().start();
     fake.enqueue({

@@ -42,9 +42,7 @@ export function createFoundryClients(config: AzureConfig, options: ClientOptions
     project: null,
     logLevel: "off",
     ...(options.requestTimeoutMs ? { timeout: options.requestTimeoutMs } : {}),
-    // fetch keeps a copy of a streamed body to follow redirects: an upload would sit whole in memory. The
-    // service does not redirect, so refusing redirects lets uploads stream with bounded memory.
-    fetchOptions: { redirect: "error", ...(dispatcher ? { dispatcher } : {}) },
+    ...(dispatcher ? { fetchOptions: { dispatcher } } : {}),
   });
   return {
     project,

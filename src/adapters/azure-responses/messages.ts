@@ -31,7 +31,10 @@ export async function uploadFile(
   try {
     const info = await openai.files.create(
       { file: toStreamingFile(file.stream, file.name, { type: file.mimeType }), purpose: "assistants" },
-      { signal },
+      // fetch keeps a copy of a streamed body in case it must follow a redirect, which would hold the whole
+      // upload in memory; the service does not redirect uploads, so refusing redirects keeps memory bounded.
+      // The client's timeout runs until the answer begins, that is until the whole file is sent: allow an hour.
+      { signal, timeout: 60 * 60 * 1000, fetchOptions: { redirect: "error" } },
     );
     if (info.status === "error") {
       throw new DatabotError(ErrorCode.FileRefused, `Azure AI Foundry could not process ${file.name}.`, {

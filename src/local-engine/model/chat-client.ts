@@ -7,7 +7,7 @@
  * DatabotErrors that name the setting to fix.
  */
 import { randomUUID } from "node:crypto";
-import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from "openai";
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { Stream } from "openai/core/streaming";
 import type {
   ChatCompletion,
@@ -127,16 +127,20 @@ export class ChatCompletionsClient {
         ? { tools: options.tools, tool_choice: options.toolChoice ?? "auto" }
         : {}),
     };
+    // The client's own timeout ends once the answer begins; a streamed answer must also end in time.
+    const deadline = AbortSignal.timeout(this.options.requestTimeoutMs ?? 600_000);
+    const controller = new AbortController();
+    const signal = AbortSignal.any([
+      deadline,
+      controller.signal,
+      ...(options.signal ? [options.signal] : []),
+    ]);
     try {
       if (!stream) {
         return readCompletion(
-          await this.client.chat.completions.create({ ...body, stream: false }, { signal: options.signal }),
+          await this.client.chat.completions.create({ ...body, stream: false }, { signal }),
         );
       }
-      const controller = new AbortController();
-      const signal = options.signal
-        ? AbortSignal.any([options.signal, controller.signal])
-        : controller.signal;
       const response = await this.client.chat.completions
         .create({ ...body, stream: true }, { signal })
         .asResponse();
@@ -151,6 +155,7 @@ export class ChatCompletionsClient {
       if (options.signal?.aborted) {
         throw options.signal.reason instanceof Error ? options.signal.reason : new Error("aborted");
       }
+      if (deadline.aborted) throw modelError(new APIConnectionTimeoutError(), this.endpoint);
       if (error instanceof APIError && !(error instanceof APIUserAbortError)) {
         this.options.logger.warn(
           { status: error.status, connection: error instanceof APIConnectionError },

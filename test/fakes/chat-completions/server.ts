@@ -156,9 +156,11 @@ export class FakeChatCompletions {
     if (body.stream && !this.options.neverStream) {
       res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
       const end = this.options.lineEnd ?? "\n";
-      const text = chunks(body.model, step, { azureStyle: this.options.azureStyle })
+      const events = chunks(body.model, step, { azureStyle: this.options.azureStyle });
+      const text = (step.stall ? events.slice(0, 3) : events)
         .map((data) => `data: ${data}${end}${end}`)
         .join("");
+      if (step.stall) return void res.write(text); // and the answer never ends
       const size = this.options.writeBytesAtATime;
       if (!size) return void res.end(text);
       const bytes = Buffer.from(text);
