@@ -41,10 +41,7 @@ async function ask(
   } = {},
 ) {
   const progress: AgentProgress[] = [];
-  const analyst = createModelAnalyst(modelConfig(options.config), silentLogger, {
-    retry: { baseDelayMs: 1, maxDelayMs: 5 },
-    ...options.analyst,
-  });
+  const analyst = createModelAnalyst(modelConfig(options.config), silentLogger, options.analyst);
   const output = await analyst.answer({
     question,
     newFiles: ["sales.csv"],
@@ -177,6 +174,62 @@ test("after maxSteps code runs the model must answer without tools", async () =>
   expect(output.text).toBe("I ran out of steps; here is what I found.");
 });
 
+describe("the wire, through the openai client", () => {
+  test("a stream that arrives a few bytes at a time, with CRLF line ends, gives the same answer", async () => {
+    fake = await new FakeChatCompletions({ writeBytesAtATime: 3, lineEnd: "\r\n" }).start();
+    fake.enqueue(
+      { content: "Running it.", toolCalls: [{ id: "call_1", arguments: { code: "print(6 * 7)" } }] },
+      { content: "The answer is **42**." },
+    );
+    const { output, progress } = await ask("six times seven?");
+    expect(output.cells.map((c) => [c.code, c.result.stdout.trim()])).toEqual([["print(6 * 7)", "42"]]);
+    expect(output.text).toBe("The answer is **42**.");
+    expect(progress.filter((p) => p.kind === "text").at(-1)).toEqual({
+      kind: "text",
+      text: "The answer is **42**.",
+    });
+  });
+
+  test("a server that answers a streamed request with plain JSON is read as such", async () => {
+    fake = await new FakeChatCompletions({ neverStream: true }).start();
+    fake.enqueue({ toolCalls: [{ arguments: { code: "print(1 + 1)" } }] }, { content: "Two." });
+    const { output } = await ask("one plus one?");
+    expect(fake.chatRequests[0]!.body.stream).toBe(true);
+    expect(output.cells[0]!.result.stdout.trim()).toBe("2");
+    expect(output.text).toBe("Two.");
+  });
+
+  test("the base URL's query is kept on every request, and OPENAI_* variables play no part", async () => {
+    fake = await new FakeChatCompletions({ apiKey: "azure-key", keyHeader: "api-key" }).start();
+    fake.enqueue({ content: "ok" });
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      OPENAI_BASE_URL: "http://127.0.0.1:9/v1",
+      OPENAI_API_KEY: "sk-from-the-environment",
+      OPENAI_ORG_ID: "org-from-the-environment",
+      OPENAI_PROJECT_ID: "proj-from-the-environment",
+    });
+    try {
+      const { output } = await ask("q", {
+        config: { apiKey: "azure-key", baseUrl: `${fake.baseUrl}?api-version=2024-10-21` },
+        analyst: { keyHeader: "api-key" },
+      });
+      expect(output.text).toBe("ok");
+    } finally {
+      for (const name of ["OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"]) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    }
+    const [request] = fake.chatRequests;
+    expect(request!.query).toEqual({ "api-version": "2024-10-21" });
+    expect(request!.headers["api-key"]).toBe("azure-key");
+    expect(request!.headers.authorization).toBeUndefined();
+    expect(request!.headers["openai-organization"]).toBeUndefined();
+    expect(request!.headers["openai-project"]).toBeUndefined();
+  });
+});
+
 describe("failures name what to fix", () => {
   test("a wrong key is a clear error naming MODEL_API_KEY, without the key", async () => {
     fake = await new FakeChatCompletions({ apiKey: "sk-right" }).start();
@@ -226,7 +279,7 @@ describe("failures name what to fix", () => {
     fake = await new FakeChatCompletions().start();
     const busy = { fault: { status: 429, headers: { "retry-after-ms": "1" } } };
     fake.enqueue(busy, busy, busy);
-    const error = (await ask("q", { analyst: { retry: { attempts: 3, baseDelayMs: 1 } } }).catch(
+    const error = (await ask("q", { analyst: { retry: { attempts: 3 } } }).catch(
       (e: unknown) => e,
     )) as DatabotError;
     expect(error.code).toBe("backend_busy");
@@ -238,7 +291,7 @@ describe("failures name what to fix", () => {
     fake = await new FakeChatCompletions().start();
     const down = { fault: { status: 503 } };
     fake.enqueue(down, down);
-    const failing = (await ask("q", { analyst: { retry: { attempts: 2, baseDelayMs: 1 } } }).catch(
+    const failing = (await ask("q", { analyst: { retry: { attempts: 2 } } }).catch(
       (e: unknown) => e,
     )) as DatabotError;
     expect(failing.code).toBe("backend_unavailable");
@@ -248,11 +301,22 @@ describe("failures name what to fix", () => {
     await fake.stop();
     const gone = (await ask("q", {
       config: { baseUrl: closedUrl },
-      analyst: { retry: { attempts: 2, baseDelayMs: 1 } },
+      analyst: { retry: { attempts: 2 } },
     }).catch((e: unknown) => e)) as DatabotError;
     expect(gone.code).toBe("backend_unavailable");
     expect(gone.retryable).toBe(true);
     expect(gone.userMessage).toContain("MODEL_BASE_URL");
+  });
+
+  test("an answer that stops arriving is cut off at the request timeout and reported, retryable", async () => {
+    fake = await new FakeChatCompletions().start();
+    fake.enqueue({ content: "Let me think about this for a very long time", stall: true });
+    const error = (await ask("q", { analyst: { requestTimeoutMs: 300 } }).catch(
+      (e: unknown) => e,
+    )) as DatabotError;
+    expect(error.code).toBe("backend_unavailable");
+    expect(error.retryable).toBe(true);
+    expect(error.userMessage).toContain("the request timed out");
   });
 
   test("a model without tool calling is told apart from other bad requests", async () => {

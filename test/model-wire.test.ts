@@ -1,10 +1,9 @@
 /**
- * The small pure pieces of the model loop: where requests go and with which key header, how a stream is split
- * into events, and how Code Interpreter style links become plain file names.
+ * The small pure pieces of the model loop: where requests go and with which key header, how Code Interpreter
+ * style links become plain file names, and how tool calls and cell output reach the model.
  */
 import { completionsUrl, keyHeaderFor } from "../src/local-engine/model";
 import { cleanSandboxLinks, codeFrom } from "../src/local-engine/model/model-analyst";
-import { readSse } from "../src/local-engine/model/sse";
 import { formatCellResult } from "../src/local-engine/model/tool-result";
 
 test("each kind of endpoint gets its chat-completions URL and key header", () => {
@@ -19,23 +18,6 @@ test("each kind of endpoint gets its chat-completions URL and key header", () =>
   expect(keyHeaderFor("https://my-res.services.ai.azure.com/models")).toBe("api-key");
   expect(keyHeaderFor("https://api.openai.com/v1")).toBe("bearer");
   expect(keyHeaderFor("http://127.0.0.1:8000/v1")).toBe("bearer");
-});
-
-test("a stream cut at any byte still yields the same events, with CRLF or LF line ends", async () => {
-  const text =
-    'data: {"a":1}\r\n\r\n: keep-alive\n\nevent: error\ndata: line one\ndata: line two\n\ndata: [DONE]\n\n';
-  const bytes = Buffer.from(text);
-  for (const size of [1, 2, 5, bytes.length]) {
-    const pieces: Uint8Array[] = [];
-    for (let i = 0; i < bytes.length; i += size) pieces.push(bytes.subarray(i, i + size));
-    const events = [];
-    for await (const event of readSse(pieces)) events.push(event);
-    expect(events).toEqual([
-      { event: "message", data: '{"a":1}' },
-      { event: "error", data: "line one\nline two" },
-      { event: "message", data: "[DONE]" },
-    ]);
-  }
 });
 
 test("sandbox links become file names and image embeds are dropped", () => {

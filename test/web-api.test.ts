@@ -13,7 +13,7 @@ import { FilePolicy } from "../src/core/files/file-policy";
 import { DatabotError, ErrorCode } from "../src/core/errors";
 import { RESET_TEXT } from "../src/core/conversation/commands";
 import { decodeThreadId } from "../src/core/thread-id";
-import { readSse } from "../src/local-engine/model/sse";
+import { readSse } from "./support/sse";
 import { defaultScript, ScriptedBackend } from "./fakes/scripted-backend";
 import { startTestDatabot, type TestDatabot } from "./support/harness";
 import { pngSize } from "./support/png";

@@ -41,11 +41,11 @@ export interface RunningDatabot {
 export async function startDatabot(
   config: Config,
   logger: Logger,
-  createBackend: (config: Config, logger: Logger) => Promise<AgentBackend>,
+  createBackend: (config: Config, logger: Logger, store: Store) => Promise<AgentBackend>,
   overrides: DatabotOverrides = {},
 ): Promise<RunningDatabot> {
   const store = overrides.store ?? SqliteStore.inDataDir(config.core.dataDir);
-  const backend = overrides.backend ?? (await createBackend(config, logger));
+  const backend = overrides.backend ?? (await createBackend(config, logger, store));
   const outbound = new OutboundGuard({ local: config.core.mode === "local" });
   const sink = { receive: (m: Parameters<ConversationService["receive"]>[0]) => service.receive(m) };
   const deps = {

@@ -17,7 +17,7 @@ export interface ClientOptions {
 }
 
 /** The trusted CAs: Node's defaults plus the configured file (a proxy's CA, or the local fake's). */
-function trustedCas(caFile: string): string[] {
+export function trustedCas(caFile: string): string[] {
   let pem: string;
   try {
     pem = fs.readFileSync(caFile, "utf8");

@@ -99,7 +99,8 @@ class Turn {
       }
       const failure = asDatabotError(error);
       this.log.warn({ code: failure.code, err: failure }, "turn failed");
-      await this.postError(failure, notices);
+      // Notices saved during the turn (refused files, a restarted session) still reach the user.
+      await this.postError(failure, this.checkpoint.notices ?? notices);
       return await this.finish("failed", failure.code);
     }
   }
@@ -151,6 +152,7 @@ class Turn {
     const output = this.checkpoint.runId
       ? await backend.resumeRun(agentThreadId, this.checkpoint.runId, observer, this.signal)
       : await backend.run(agentThreadId, observer, this.signal);
+    if (output.sessionRestarted) notices.push(sessionRestartedNotice(output.sessionRestarted.filesRestored));
     return { output, notices };
   }
 
@@ -164,6 +166,14 @@ class Turn {
     if (ensured.id !== existing) {
       await store.putThread(this.message.threadId, backend.name, ensured.id);
       this.log.info({ agentThreadId: ensured.id, replaced: existing !== undefined }, "agent thread created");
+    }
+    if (ensured.replacedExpired) {
+      // Saved now, so the notice survives a restart of this turn (the thread is not replaced twice).
+      const notices = [
+        ...(this.checkpoint.notices ?? []),
+        sessionRestartedNotice(ensured.filesRestored === true),
+      ];
+      await this.save({ notices });
     }
     // Saved together with the message id (one write fewer): until then, a resumed turn finds the same thread
     // through the thread map.
@@ -247,4 +257,14 @@ class Turn {
     await this.deps.store.finish(this.item.seq, this.deps.owner, status, errorCode);
     return status;
   }
+}
+
+/** What the user is told when the analysis session behind the thread had expired and was replaced. */
+export function sessionRestartedNotice(filesRestored: boolean): Notice {
+  return {
+    kind: "session_restarted",
+    message: filesRestored
+      ? "The analysis session for this thread had expired, so a new one was started: your files were restored, but variables from earlier questions are gone."
+      : "The earlier analysis in this thread had expired, so a new one was started: files shared before are gone, so please share them again if you need them.",
+  };
 }

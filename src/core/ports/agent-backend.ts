@@ -57,14 +57,30 @@ export interface AgentOutput {
   notices: Notice[];
   /** Outputs the run made that the backend did not fetch (beyond the reply limits). */
   leftOut?: { images: number; files: number };
+  /**
+   * Set when the analysis session expired during this turn and the backend replaced it (see
+   * {@link EnsuredThread.replacedExpired}); the core tells the user.
+   */
+  sessionRestarted?: SessionRestart;
+}
+
+/** How much of an expired analysis session the backend brought back. */
+export interface SessionRestart {
+  /** The thread's files are in the new session again (only variables and imports are gone). */
+  filesRestored: boolean;
 }
 
 /** A thread on the backend, and whether it was created just now (for example after a session expired). */
 export interface EnsuredThread {
   id: string;
   created: boolean;
-  /** Set when an earlier thread or session was gone and this one replaces it. */
+  /**
+   * Set when an earlier thread or session was gone and this one replaces it. The core then tells the user, in
+   * words that depend on {@link EnsuredThread.filesRestored}.
+   */
   replacedExpired?: boolean;
+  /** With `replacedExpired`: the thread's files were copied into the replacement, so they are still there. */
+  filesRestored?: boolean;
 }
 
 /**

@@ -1,40 +1,45 @@
 /**
- * A small client for one OpenAI-compatible chat-completions endpoint: sends a request (streamed when the server
- * streams), gathers the assistant's text and tool calls, retries throttling and outages with backoff that
- * honours `Retry-After`, and turns the rest into DatabotErrors that name the setting to fix.
+ * One OpenAI-compatible chat-completions endpoint (Azure OpenAI, Foundry Local, Ollama, vLLM, llama.cpp),
+ * through the `openai` client: a custom base URL (its query, such as `?api-version=`, is kept), the key as
+ * Azure's `api-key` header or a bearer token, and the client's own retries of throttling and outages (honouring
+ * `retry-after`). This module gathers the assistant's text and tool calls — streamed when asked, and read as JSON
+ * when a server answers a streamed request with plain JSON — and turns the client's typed errors into
+ * DatabotErrors that name the setting to fix.
  */
 import { randomUUID } from "node:crypto";
-import { DatabotError } from "../../core/errors";
-import type { Logger } from "../../core/logger";
-import { modelRequestError, modelUnavailableError, parseErrorBody, type EndpointInfo } from "./model-errors";
-import { readSse } from "./sse";
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import { Stream } from "openai/core/streaming";
 import type {
-  AssistantTurn,
   ChatCompletion,
   ChatCompletionChunk,
-  ChatMessage,
-  FinishReason,
-  FunctionTool,
-  ToolCall,
-} from "./wire";
-import { sleep } from "../../core/async";
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+} from "openai/resources/chat/completions";
+import type { Logger } from "../../core/logger";
+import { type EndpointInfo, modelError } from "./model-errors";
 
-export interface RetryPolicy {
-  /** Tries per request, the first included. */
-  attempts: number;
-  /** The first backoff when the server gives no Retry-After; doubled per attempt, with jitter. */
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** A Retry-After longer than this is not waited for: the request fails as busy right away. */
-  maxRetryAfterMs: number;
+export type ChatMessage = ChatCompletionMessageParam;
+export type FunctionTool = ChatCompletionTool;
+
+export interface ToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
 }
 
-export const DEFAULT_RETRY: RetryPolicy = {
-  attempts: 4,
-  baseDelayMs: 1000,
-  maxDelayMs: 20_000,
-  maxRetryAfterMs: 60_000,
-};
+/** What one request produced, streamed or not. */
+export interface AssistantTurn {
+  content: string;
+  toolCalls: ToolCall[];
+  finishReason: string | null;
+}
+
+export interface RetryPolicy {
+  /** Tries per request, the first included; the client waits between them as the server asks, or backs off. */
+  attempts: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 4 };
 
 /** How the key is sent: Azure's `api-key` header, or `Authorization: Bearer` (OpenAI, vLLM, most others). */
 export type KeyHeader = "api-key" | "bearer";
@@ -69,203 +74,156 @@ export function keyHeaderFor(baseUrl: string): KeyHeader {
   return AZURE_HOST.test(new URL(baseUrl).hostname) ? "api-key" : "bearer";
 }
 
-/** `<base>/chat/completions`, keeping the base URL's query string. */
+/** `<base>/chat/completions`, keeping the base URL's query string: where the client sends the conversation. */
 export function completionsUrl(baseUrl: string): URL {
   const url = new URL(baseUrl);
   url.pathname = `${url.pathname.replace(/\/+$/, "")}/chat/completions`;
   return url;
 }
 
-/** A retryable failure of one attempt, with what the server asked for. */
-class RetryableFailure extends Error {
-  constructor(
-    readonly status: number | undefined,
-    readonly retryAfterMs: number | undefined,
-    readonly networkError?: string,
-  ) {
-    super(networkError ?? `HTTP ${status}`);
-  }
-}
-
 export class ChatCompletionsClient {
-  private readonly url: URL;
+  private readonly client: OpenAI;
   private readonly endpoint: EndpointInfo;
-  private readonly retry: RetryPolicy;
-  private readonly headers: Record<string, string>;
 
   constructor(private readonly options: ChatClientOptions) {
-    this.url = completionsUrl(options.baseUrl);
+    const url = completionsUrl(options.baseUrl);
     this.endpoint = {
-      url: `${this.url.origin}${this.url.pathname}`,
-      host: this.url.host,
+      url: `${url.origin}${url.pathname}`,
+      host: url.host,
       model: options.model,
       hasKey: Boolean(options.apiKey),
     };
-    this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    this.headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
-    if (options.apiKey) {
-      if ((options.keyHeader ?? keyHeaderFor(options.baseUrl)) === "api-key") {
-        this.headers["api-key"] = options.apiKey;
-      } else {
-        this.headers.authorization = `Bearer ${options.apiKey}`;
-      }
-    }
+    const base = new URL(options.baseUrl);
+    const defaultQuery = Object.fromEntries(base.searchParams);
+    base.search = "";
+    const apiKeyHeader = (options.keyHeader ?? keyHeaderFor(options.baseUrl)) === "api-key";
+    this.client = new OpenAI({
+      baseURL: base.href.replace(/\/+$/, ""),
+      // The client insists on a key; servers without one (Ollama, llama.cpp) get no Authorization header at all.
+      apiKey: options.apiKey ?? "unused",
+      defaultHeaders:
+        options.apiKey && apiKeyHeader
+          ? { "api-key": options.apiKey, Authorization: null }
+          : options.apiKey
+            ? {}
+            : { Authorization: null },
+      ...(Object.keys(defaultQuery).length > 0 ? { defaultQuery } : {}),
+      // Everything comes from databot's configuration, nothing from OPENAI_* variables.
+      organization: null,
+      project: null,
+      maxRetries: Math.max(0, (options.retry?.attempts ?? DEFAULT_RETRY.attempts) - 1),
+      timeout: options.requestTimeoutMs ?? 600_000,
+      logLevel: "off",
+    });
   }
 
-  /** Sends the conversation and returns the assistant's turn, retrying what may pass. */
+  /** Sends the conversation and returns the assistant's turn. */
   async complete(messages: ChatMessage[], options: CompleteOptions = {}): Promise<AssistantTurn> {
-    const body = JSON.stringify({
+    const stream = this.options.stream ?? true;
+    const body = {
       model: this.options.model,
       messages,
       ...(options.tools && options.tools.length > 0
         ? { tools: options.tools, tool_choice: options.toolChoice ?? "auto" }
         : {}),
-      stream: this.options.stream ?? true,
-    });
-    let last: RetryableFailure | undefined;
-    for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
-      try {
-        return await this.attempt(body, options);
-      } catch (error) {
-        if (!(error instanceof RetryableFailure)) throw error;
-        last = error;
-        const delay = this.delayFor(attempt, error.retryAfterMs);
-        if (attempt === this.retry.attempts || delay === undefined) break;
-        this.options.logger.warn(
-          { status: error.status, network: error.networkError, attempt, delayMs: delay },
-          "model endpoint failed; retrying",
-        );
-        await sleep(delay, options.signal);
-      }
-    }
-    throw modelUnavailableError(this.endpoint, {
-      status: last?.status,
-      networkError: last?.networkError,
-      retryAfterMs: last?.retryAfterMs,
-    });
-  }
-
-  private async attempt(body: string, options: CompleteOptions): Promise<AssistantTurn> {
-    const timeout = AbortSignal.timeout(this.options.requestTimeoutMs ?? 600_000);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    let response: Response;
-    try {
-      response = await fetch(this.url, { method: "POST", headers: this.headers, body, signal });
-    } catch (error) {
-      throw this.networkFailure(error, options.signal);
-    }
-    if (!response.ok) {
-      const text = await response.text().catch(() => "");
-      const failure = parseErrorBody(response.status, text);
-      if (isRetryableStatus(response.status)) {
-        throw new RetryableFailure(response.status, retryAfterMs(response.headers));
-      }
-      throw modelRequestError(failure, this.endpoint);
-    }
-    try {
-      const type = response.headers.get("content-type") ?? "";
-      if (type.includes("text/event-stream") && response.body) {
-        return await this.readStream(response.body, options.onText);
-      }
-      return this.readJson((await response.json()) as ChatCompletion);
-    } catch (error) {
-      if (error instanceof DatabotError || error instanceof RetryableFailure) throw error;
-      throw this.networkFailure(error, options.signal);
-    }
-  }
-
-  private readJson(completion: ChatCompletion): AssistantTurn {
-    const choice = completion.choices?.[0];
-    if (!choice) throw new RetryableFailure(502, undefined, "the answer had no choices");
-    return {
-      content: choice.message.content ?? "",
-      toolCalls: (choice.message.tool_calls ?? []).map((call) => ({
-        id: call.id || `call_${randomUUID().slice(0, 8)}`,
-        type: "function",
-        function: {
-          name: call.function.name,
-          arguments:
-            typeof call.function.arguments === "string"
-              ? call.function.arguments
-              : JSON.stringify(call.function.arguments),
-        },
-      })),
-      finishReason: choice.finish_reason,
     };
-  }
-
-  private async readStream(
-    body: AsyncIterable<Uint8Array>,
-    onText: ((text: string) => void) | undefined,
-  ): Promise<AssistantTurn> {
-    let content = "";
-    let finishReason: FinishReason = null;
-    const calls: { id?: string; name: string; arguments: string }[] = [];
-    for await (const event of readSse(body)) {
-      if (event.data === "[DONE]") break;
-      const chunk = JSON.parse(event.data) as ChatCompletionChunk & { error?: unknown };
-      if (chunk.error) {
-        const failure = parseErrorBody(500, JSON.stringify({ error: chunk.error }));
-        throw new RetryableFailure(500, undefined, `the stream ended with an error: ${failure.message}`);
+    // The client's own timeout ends once the answer begins; a streamed answer must also end in time.
+    const deadline = AbortSignal.timeout(this.options.requestTimeoutMs ?? 600_000);
+    const controller = new AbortController();
+    const signal = AbortSignal.any([
+      deadline,
+      controller.signal,
+      ...(options.signal ? [options.signal] : []),
+    ]);
+    try {
+      if (!stream) {
+        return readCompletion(
+          await this.client.chat.completions.create({ ...body, stream: false }, { signal }),
+        );
       }
-      // Azure sends a first chunk with no choices (content filter results): nothing to add.
-      for (const choice of chunk.choices ?? []) {
-        if (choice.index !== 0) continue;
-        const delta = choice.delta ?? {};
-        if (delta.content) {
-          content += delta.content;
-          onText?.(content);
-        }
-        for (const piece of delta.tool_calls ?? []) {
-          const call = (calls[piece.index] ??= { name: "", arguments: "" });
-          if (piece.id) call.id = piece.id;
-          if (piece.function?.name && !call.name) call.name = piece.function.name;
-          if (piece.function?.arguments) call.arguments += piece.function.arguments;
-        }
-        if (choice.finish_reason) finishReason = choice.finish_reason;
+      const response = await this.client.chat.completions
+        .create({ ...body, stream: true }, { signal })
+        .asResponse();
+      if (!(response.headers.get("content-type") ?? "").includes("text/event-stream")) {
+        return readCompletion((await response.json()) as ChatCompletion);
       }
+      return await readChunks(
+        Stream.fromSSEResponse<ChatCompletionChunk>(response, controller),
+        options.onText,
+      );
+    } catch (error) {
+      if (options.signal?.aborted) {
+        throw options.signal.reason instanceof Error ? options.signal.reason : new Error("aborted");
+      }
+      if (deadline.aborted) throw modelError(new APIConnectionTimeoutError(), this.endpoint);
+      if (error instanceof APIError && !(error instanceof APIUserAbortError)) {
+        this.options.logger.warn(
+          { status: error.status, connection: error instanceof APIConnectionError },
+          "model endpoint request failed",
+        );
+      }
+      throw modelError(error, this.endpoint);
     }
-    const toolCalls: ToolCall[] = calls
-      .filter((c) => c !== undefined)
-      .map((c) => ({
-        id: c.id || `call_${randomUUID().slice(0, 8)}`,
-        type: "function",
-        function: { name: c.name, arguments: c.arguments },
-      }));
-    return { content, toolCalls, finishReason };
-  }
-
-  private networkFailure(error: unknown, outer: AbortSignal | undefined): Error {
-    if (outer?.aborted) return outer.reason instanceof Error ? outer.reason : new Error("aborted");
-    const name = (error as { name?: string }).name;
-    if (name === "TimeoutError") {
-      return new RetryableFailure(undefined, undefined, "the request timed out");
-    }
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const reason = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-    return new RetryableFailure(undefined, undefined, reason);
-  }
-
-  /** The wait before the next attempt, or undefined when the server asked for longer than we wait. */
-  private delayFor(attempt: number, retryAfter: number | undefined): number | undefined {
-    if (retryAfter !== undefined) return retryAfter > this.retry.maxRetryAfterMs ? undefined : retryAfter;
-    const exponential = this.retry.baseDelayMs * 2 ** (attempt - 1);
-    return Math.min(this.retry.maxDelayMs, exponential * (0.5 + Math.random() / 2));
   }
 }
 
-function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
+function readCompletion(completion: ChatCompletion): AssistantTurn {
+  const choice = completion.choices?.[0];
+  if (!choice) throw new APIError(502, { message: "the answer had no choices" }, undefined, undefined);
+  const calls = (choice.message.tool_calls ?? []).filter((call) => call.type === "function");
+  return {
+    content: choice.message.content ?? "",
+    toolCalls: calls.map((call) => ({
+      id: call.id || newCallId(),
+      type: "function",
+      function: {
+        name: call.function.name,
+        // Some servers send the arguments as an object rather than a JSON string.
+        arguments:
+          typeof call.function.arguments === "string"
+            ? call.function.arguments
+            : JSON.stringify(call.function.arguments),
+      },
+    })),
+    finishReason: choice.finish_reason ?? null,
+  };
 }
 
-/** `retry-after-ms` (OpenAI, Azure) or `Retry-After` in seconds or as an HTTP date. */
-export function retryAfterMs(headers: Headers): number | undefined {
-  const ms = Number(headers.get("retry-after-ms"));
-  if (headers.has("retry-after-ms") && Number.isFinite(ms) && ms >= 0) return ms;
-  const value = headers.get("retry-after");
-  if (value === null) return undefined;
-  const seconds = Number(value);
-  if (value.trim() !== "" && Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+async function readChunks(
+  stream: AsyncIterable<ChatCompletionChunk>,
+  onText: ((text: string) => void) | undefined,
+): Promise<AssistantTurn> {
+  let content = "";
+  let finishReason: string | null = null;
+  const calls: { id?: string; name: string; arguments: string }[] = [];
+  for await (const chunk of stream) {
+    // Azure sends a first chunk with no choices (content filter results): nothing to add.
+    for (const choice of chunk.choices ?? []) {
+      if (choice.index !== 0) continue;
+      const delta = choice.delta ?? {};
+      if (delta.content) {
+        content += delta.content;
+        onText?.(content);
+      }
+      for (const piece of delta.tool_calls ?? []) {
+        const call = (calls[piece.index] ??= { name: "", arguments: "" });
+        if (piece.id) call.id = piece.id;
+        if (piece.function?.name && !call.name) call.name = piece.function.name;
+        if (piece.function?.arguments) call.arguments += piece.function.arguments;
+      }
+      if (choice.finish_reason) finishReason = choice.finish_reason;
+    }
+  }
+  const toolCalls: ToolCall[] = calls
+    .filter((c) => c !== undefined)
+    .map((c) => ({
+      id: c.id || newCallId(),
+      type: "function",
+      function: { name: c.name, arguments: c.arguments },
+    }));
+  return { content, toolCalls, finishReason };
+}
+
+function newCallId(): string {
+  return `call_${randomUUID().slice(0, 8)}`;
 }

@@ -6,10 +6,15 @@
 import type { ModelConfig } from "../../config";
 import type { Logger } from "../../core/logger";
 import type { Analyst, AnalystInput, AnalystOutput, RanCell } from "../types";
-import { ChatCompletionsClient, type KeyHeader, type RetryPolicy } from "./chat-client";
+import {
+  type AssistantTurn,
+  ChatCompletionsClient,
+  type KeyHeader,
+  type RetryPolicy,
+  type ToolCall,
+} from "./chat-client";
 import { initialMessages, PYTHON_TOOL, PYTHON_TOOL_NAME, stepLimitMessage } from "./prompt";
 import { formatCellResult } from "./tool-result";
-import type { AssistantTurn, ToolCall } from "./wire";
 
 export interface ModelAnalystOptions {
   /** Overrides the key header detected from the base URL. */

@@ -1,44 +1,10 @@
 /**
- * Turns a model endpoint's failures into DatabotErrors that name the setting to fix. The key is never part of
- * a message: only the endpoint's host, the model name and the server's own error text (capped) are.
+ * Turns the `openai` client's errors from a model endpoint into DatabotErrors that name the setting to fix. The
+ * key is never part of a message: only the endpoint's host, the model name and the server's own error text
+ * (capped) are.
  */
+import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
 import { DatabotError, ErrorCode } from "../../core/errors";
-import type { ErrorEnvelope } from "./wire";
-
-/** What a failed response said, parsed from its error envelope. */
-export interface ModelHttpFailure {
-  status: number;
-  message: string;
-  code?: string;
-  type?: string;
-}
-
-/** Parses `{error: {message, type, code}}` (or `{error: "..."}`, or plain text) from an error body. */
-export function parseErrorBody(status: number, body: string): ModelHttpFailure {
-  try {
-    const parsed = JSON.parse(body) as Partial<ErrorEnvelope> & { message?: string; detail?: string };
-    const error = parsed.error;
-    if (typeof error === "string") return { status, message: error };
-    if (error && typeof error === "object") {
-      return {
-        status,
-        message: error.message ?? "",
-        code: error.code === null || error.code === undefined ? undefined : String(error.code),
-        type: error.type,
-      };
-    }
-    return { status, message: parsed.message ?? parsed.detail ?? "" };
-  } catch {
-    // Not JSON: a proxy's HTML page or a plain-text message.
-    return {
-      status,
-      message: body
-        .replace(/<[^>]*>/g, " ")
-        .replace(/\s+/g, " ")
-        .trim(),
-    };
-  }
-}
 
 export interface EndpointInfo {
   /** `https://host:port/path/chat/completions`, without the query (which may hold an api-version). */
@@ -48,8 +14,41 @@ export interface EndpointInfo {
   hasKey: boolean;
 }
 
+/** What a failed response said. */
+interface ModelHttpFailure {
+  status: number;
+  message: string;
+  code?: string;
+}
+
+/** Any failure of a request to the model endpoint. */
+export function modelError(error: unknown, endpoint: EndpointInfo): DatabotError {
+  if (error instanceof DatabotError) return error;
+  if (error instanceof APIConnectionTimeoutError) return unreachable(endpoint, "the request timed out");
+  if (error instanceof APIConnectionError) return unreachable(endpoint, networkReason(error));
+  if (!(error instanceof APIError)) {
+    return unreachable(endpoint, error instanceof Error ? error.message : String(error));
+  }
+  const status = error.status;
+  if (status === undefined) {
+    // An error the server sent inside the stream, after the answer had begun.
+    return notAnswering(endpoint, 500, `the stream ended with an error: ${cap(serverMessage(error))}`);
+  }
+  if (status === 429) {
+    const asked = retryAfterMs(error.headers);
+    const wait = asked !== undefined ? ` It asked to wait ${Math.ceil(asked / 1000)} s.` : "";
+    return new DatabotError(
+      ErrorCode.BackendBusy,
+      `The model endpoint is busy (rate limited).${wait} Try again in a minute.`,
+      { retryable: true, detail: `model endpoint ${endpoint.url} kept answering HTTP 429` },
+    );
+  }
+  if (status === 408 || status === 409 || status >= 500) return notAnswering(endpoint, status);
+  return requestError({ status, message: serverMessage(error), code: error.code ?? undefined }, endpoint);
+}
+
 /** The error for a response that will not succeed by retrying (4xx other than 408/409/429). */
-export function modelRequestError(failure: ModelHttpFailure, endpoint: EndpointInfo): DatabotError {
+function requestError(failure: ModelHttpFailure, endpoint: EndpointInfo): DatabotError {
   const detail = `model endpoint ${endpoint.url} answered HTTP ${failure.status}: ${cap(failure.message)}`;
   const said = failure.message ? ` It said: "${cap(failure.message)}"` : "";
   if (failure.status === 401 || failure.status === 403) {
@@ -92,32 +91,61 @@ export function modelRequestError(failure: ModelHttpFailure, endpoint: EndpointI
   );
 }
 
-/** The error once retries of throttling or an outage ran out. Both are retryable. */
-export function modelUnavailableError(
-  endpoint: EndpointInfo,
-  last: { status?: number; networkError?: string; retryAfterMs?: number },
-): DatabotError {
-  if (last.status === 429) {
-    const wait =
-      last.retryAfterMs !== undefined ? ` It asked to wait ${Math.ceil(last.retryAfterMs / 1000)} s.` : "";
-    return new DatabotError(
-      ErrorCode.BackendBusy,
-      `The model endpoint is busy (rate limited).${wait} Try again in a minute.`,
-      { retryable: true, detail: `model endpoint ${endpoint.url} kept answering HTTP 429` },
-    );
-  }
-  if (last.status !== undefined) {
-    return new DatabotError(
-      ErrorCode.BackendUnavailable,
-      `The model endpoint at ${endpoint.host} is not answering properly (HTTP ${last.status}). Try again shortly.`,
-      { retryable: true, detail: `model endpoint ${endpoint.url} kept answering HTTP ${last.status}` },
-    );
-  }
+/** Retries of an outage ran out (the client retried 408, 409 and 5xx). Retryable. */
+function notAnswering(endpoint: EndpointInfo, status: number, reason?: string): DatabotError {
   return new DatabotError(
     ErrorCode.BackendUnavailable,
-    `databot cannot reach the model endpoint at ${endpoint.host} (${last.networkError ?? "no answer"}). Is the model server running? Check MODEL_BASE_URL.`,
-    { retryable: true, detail: `model endpoint ${endpoint.url}: ${last.networkError ?? "no answer"}` },
+    `The model endpoint at ${endpoint.host} is not answering properly (HTTP ${status}). Try again shortly.`,
+    {
+      retryable: true,
+      detail: `model endpoint ${endpoint.url}: ${reason ?? `kept answering HTTP ${status}`}`,
+    },
   );
+}
+
+/** Nothing answered (refused, reset, timed out), after the client's retries. Retryable. */
+function unreachable(endpoint: EndpointInfo, reason: string): DatabotError {
+  return new DatabotError(
+    ErrorCode.BackendUnavailable,
+    `databot cannot reach the model endpoint at ${endpoint.host} (${reason}). Is the model server running? Check MODEL_BASE_URL.`,
+    { retryable: true, detail: `model endpoint ${endpoint.url}: ${reason}` },
+  );
+}
+
+/** The server's own words: the envelope's message, a bare string error, or a page's text without its tags. */
+function serverMessage(error: APIError): string {
+  const body = error.error as { message?: unknown } | string | undefined;
+  if (typeof body === "string") return body;
+  if (body && typeof body.message === "string") return body.message;
+  return error.message
+    .replace(/^\d{3}\s*/, "")
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** The network failure under a connection error: `ECONNREFUSED` rather than "Connection error.". */
+function networkReason(error: APIConnectionError): string {
+  let cause: unknown = error.cause;
+  for (let depth = 0; depth < 4 && cause; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return error.message;
+}
+
+/** `retry-after-ms` (OpenAI, Azure) or `Retry-After` in seconds or as an HTTP date. */
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  if (!headers) return undefined;
+  const ms = Number(headers.get("retry-after-ms"));
+  if (headers.has("retry-after-ms") && Number.isFinite(ms) && ms >= 0) return ms;
+  const value = headers.get("retry-after");
+  if (value === null || value.trim() === "") return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 function cap(text: string, max = 300): string {

@@ -3,7 +3,7 @@
  * tool, and the user's message with the files and session state it needs to know about.
  */
 import type { AnalystInput, CellFile } from "../types";
-import type { ChatMessage, FunctionTool } from "./wire";
+import type { ChatMessage, FunctionTool } from "./chat-client";
 
 export const PYTHON_TOOL_NAME = "python";
 

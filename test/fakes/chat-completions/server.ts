@@ -12,6 +12,8 @@ import { chunks, completion, errorEnvelope, type AnswerSpec } from "./wire";
 export interface ReceivedRequest {
   method: string;
   path: string;
+  /** The query string's parameters (an `api-version`, for example). */
+  query: Record<string, string>;
   headers: http.IncomingHttpHeaders;
   body: ChatBody;
 }
@@ -43,6 +45,12 @@ export interface FakeChatOptions {
   models?: string[];
   /** Open streams with a choice-less chunk, as Azure OpenAI does. */
   azureStyle?: boolean;
+  /** Write streamed answers a few bytes at a time, as a slow proxy delivers them. */
+  writeBytesAtATime?: number;
+  /** Line ends of the event stream (`\r\n` is as valid as `\n`). */
+  lineEnd?: "\n" | "\r\n";
+  /** Answer even `stream: true` requests with one JSON completion, as some servers do. */
+  neverStream?: boolean;
 }
 
 export class FakeChatCompletions {
@@ -86,7 +94,8 @@ export class FakeChatCompletions {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const raw = await readBody(req);
-    const path = (req.url ?? "/").split("?")[0]!;
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const path = url.pathname;
     const models = this.options.models ?? ["gpt-4o-mini"];
     if (!this.authorized(req)) {
       return send(
@@ -114,7 +123,13 @@ export class FakeChatCompletions {
     } catch {
       return send(res, 400, errorEnvelope("We could not parse the JSON body of your request."));
     }
-    const request: ReceivedRequest = { method: req.method, path, headers: req.headers, body };
+    const request: ReceivedRequest = {
+      method: req.method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body,
+    };
     this.requests.push(request);
     if (!models.includes(body.model)) {
       return send(
@@ -138,10 +153,20 @@ export class FakeChatCompletions {
       res.end(JSON.stringify(step.fault.body ?? errorEnvelope("The server had an error.", "server_error")));
       return;
     }
-    if (body.stream) {
+    if (body.stream && !this.options.neverStream) {
       res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
-      for (const data of chunks(body.model, step, { azureStyle: this.options.azureStyle })) {
-        res.write(`data: ${data}\n\n`);
+      const end = this.options.lineEnd ?? "\n";
+      const events = chunks(body.model, step, { azureStyle: this.options.azureStyle });
+      const text = (step.stall ? events.slice(0, 3) : events)
+        .map((data) => `data: ${data}${end}${end}`)
+        .join("");
+      if (step.stall) return void res.write(text); // and the answer never ends
+      const size = this.options.writeBytesAtATime;
+      if (!size) return void res.end(text);
+      const bytes = Buffer.from(text);
+      for (let i = 0; i < bytes.length; i += size) {
+        res.write(bytes.subarray(i, i + size));
+        await new Promise((resolve) => setImmediate(resolve));
       }
       res.end();
       return;

@@ -14,6 +14,8 @@ export interface ScriptedToolCall {
 
 export interface AnswerSpec {
   content?: string;
+  /** Streamed: send the first pieces, then nothing more (a model server that hangs mid-answer). */
+  stall?: boolean;
   toolCalls?: ScriptedToolCall[];
   finishReason?: "stop" | "length" | "tool_calls" | "content_filter";
 }

@@ -9,9 +9,11 @@ import { ApiError } from "./wire";
 const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
 /** Reads a multipart upload (`file`, `purpose`, optional `filename`) as it arrives. */
-function readUpload(
+export function readUpload(
   req: http.IncomingMessage,
-): Promise<{ content: Buffer; purpose?: string; filename?: string }> {
+  onBytes?: (bytes: number) => void,
+  keep = true,
+): Promise<{ content: Buffer; bytes: number; purpose?: string; filename?: string }> {
   return new Promise((resolve, reject) => {
     let parser: Busboy.Busboy;
     try {
@@ -21,13 +23,18 @@ function readUpload(
       return;
     }
     const chunks: Buffer[] = [];
+    let bytes = 0;
     const fields: Record<string, string> = {};
     let partName: string | undefined;
     let sawFile = false;
     parser.on("file", (_name, stream, info) => {
       sawFile = true;
       partName = info.filename;
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("data", (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (keep) chunks.push(chunk);
+        onBytes?.(chunk.length);
+      });
     });
     parser.on("field", (name, value) => (fields[name] = value));
     parser.on("error", () =>
@@ -38,6 +45,7 @@ function readUpload(
         return reject(new ApiError(400, "Missing required parameter: 'file'.", undefined, "file"));
       resolve({
         content: Buffer.concat(chunks),
+        bytes,
         purpose: fields.purpose,
         filename: fields.filename ?? partName,
       });

@@ -1,5 +1,6 @@
 export { FakeFoundry, startFakeFoundry, type FakeFoundryOptions, type RecordedRequest } from "./server";
 export type { FaultSpec } from "./faults";
+export type { FakeContainer, FakeConversation, FakeResponse } from "./responses-state";
 export {
   defaultTurn,
   type FakeCodeCall,

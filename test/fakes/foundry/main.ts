@@ -1,5 +1,6 @@
 /**
- * `npm run fake-foundry`: starts the fake Foundry endpoint alone, prints the settings that point databot at it
+ * `npm run fake-foundry`: starts the fake Foundry project alone (classic agents and new agents with the Responses
+ * API), prints the settings that point databot at it
  * (one KEY=VALUE per line) and serves until stopped. Every question gets a short text, a chart and a CSV file.
  */
 import { startFakeFoundry } from "./server";

@@ -280,8 +280,18 @@ export class RunEngine {
     run.status = status;
   }
 
-  private finish(run: WireRun, end: FakeRunEnd, out: RunListener): void {
+  private finish(run: WireRun, reported: FakeRunEnd, out: RunListener): void {
     const now = nowSeconds();
+    let end = reported;
+    if (end.status === "error") {
+      // The stream reports an `error` event, and the run fails with it.
+      const error = {
+        code: end.code ?? "server_error",
+        message: end.message ?? "Sorry, something went wrong.",
+      };
+      out.event("error", { error });
+      end = { status: "failed", ...error };
+    }
     run.expires_at = null;
     switch (end.status) {
       case "completed":

@@ -22,14 +22,20 @@ export interface FakeOutputFile {
   content: Buffer | string;
 }
 
-/** How a run ends. `requires_action` waits for tool outputs (databot cancels it). */
+/**
+ * How a run (classic) or response (new agents) ends. `requires_action` waits for tool outputs (databot cancels
+ * it; classic only); an incomplete run's reason is `max_completion_tokens` or `max_prompt_tokens` on classic and
+ * `max_output_tokens` on responses.
+ */
 export type FakeRunEnd =
   | { status: "completed" }
   | { status: "failed"; code?: string; message?: string }
   | { status: "expired" }
   | { status: "cancelled" }
-  | { status: "incomplete"; reason?: "max_completion_tokens" | "max_prompt_tokens" }
-  | { status: "requires_action" };
+  | { status: "incomplete"; reason?: string }
+  | { status: "requires_action" }
+  /** The stream reports an `error` event mid-answer and the run (or response) fails. */
+  | { status: "error"; code?: string; message?: string };
 
 export interface FakeTurn {
   code?: FakeCodeCall[];

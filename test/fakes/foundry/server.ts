@@ -1,7 +1,10 @@
 /**
- * A faithful fake of the Azure AI Foundry Agent Service data-plane API (v1) on https://127.0.0.1 with a CA made at
- * start: bearer token and `api-version=v1` required, the service's envelopes, real paging, one active run per
- * thread, streamed runs, scripted turns and faults on demand. Every request is recorded for assertions.
+ * A faithful fake of an Azure AI Foundry project on https://127.0.0.1 with a CA made at start, serving both agent
+ * APIs: classic agents (the Agent Service data plane: assistants, threads, runs) and new agents (agent versions on
+ * the project's `/agents` routes, and the OpenAI Responses API below `/openai/v1`: files, conversations,
+ * containers, responses). Bearer token required everywhere, `api-version=v1` on the project routes, the services'
+ * envelopes, real paging, one active run per thread and one busy response per conversation, streamed runs and
+ * responses, scripted turns and faults on demand. Every request is recorded for assertions.
  */
 import fs from "node:fs";
 import https from "node:https";
@@ -10,6 +13,11 @@ import os from "node:os";
 import path from "node:path";
 import type { AzureConfig } from "../../../src/config/azure";
 import { faultError, FaultPlan, type FaultSpec, routeMatcher } from "./faults";
+import { agentRoutes } from "./agent-routes";
+import { OPENAI_PREFIX, openaiRoutes } from "./openai-routes";
+import { ResponseEngine } from "./response-engine";
+import { responseRoutes } from "./response-routes";
+import { type FakeContainer, type FakeResponse, ResponsesState } from "./responses-state";
 import { RunEngine } from "./run-engine";
 import { type Route, WRITTEN } from "./route";
 import { buildRoutes, turnContext } from "./routes";
@@ -43,6 +51,9 @@ const MAX_JSON_BYTES = 4 * 1024 * 1024;
 export class FakeFoundry {
   readonly state = new FakeState();
   readonly engine = new RunEngine(this.state);
+  /** The new agents' side: agent versions, conversations, containers, responses. */
+  readonly responsesState = new ResponsesState();
+  readonly responseEngine = new ResponseEngine(this.responsesState);
   readonly requests: RecordedRequest[] = [];
   readonly token: string;
   readonly modelDeploymentName: string;
@@ -50,6 +61,8 @@ export class FakeFoundry {
   private readonly queued: FakeTurn[] = [];
   private readonly playing = new Set<Promise<void>>();
   private readonly routes: Route[];
+  /** Routes below `/openai/v1`, which take no api-version. */
+  private readonly openaiRoutes: Route[];
   private script: TurnScript;
   private server?: https.Server;
   private tmpDir?: string;
@@ -61,15 +74,28 @@ export class FakeFoundry {
     this.token = options.token ?? "fake-foundry-token";
     this.modelDeploymentName = options.modelDeploymentName ?? "gpt-4o-fake";
     this.script = options.script ?? defaultTurn;
-    this.routes = buildRoutes({
-      state: this.state,
-      engine: this.engine,
-      turnFor: (threadId) => this.queued.shift() ?? this.script(turnContext(this.state, threadId)),
-      track: (done) => {
-        this.playing.add(done);
-        void done.finally(() => this.playing.delete(done));
-      },
-    });
+    const track = (done: Promise<void>) => {
+      this.playing.add(done);
+      void done.finally(() => this.playing.delete(done));
+    };
+    this.routes = [
+      ...buildRoutes({
+        state: this.state,
+        engine: this.engine,
+        turnFor: (threadId) => this.queued.shift() ?? this.script(turnContext(this.state, threadId)),
+        track,
+      }),
+      ...agentRoutes(this.responsesState),
+    ];
+    this.openaiRoutes = [
+      ...openaiRoutes(this.responsesState, this.state),
+      ...responseRoutes({
+        state: this.responsesState,
+        engine: this.responseEngine,
+        turnFor: (context) => this.queued.shift() ?? this.script(context),
+        track,
+      }),
+    ];
   }
 
   /** Generates the CA, writes it to a temporary file and starts listening on 127.0.0.1. */
@@ -94,11 +120,14 @@ export class FakeFoundry {
     return this;
   }
 
-  /** Settings for databot's Azure backend pointing at this fake. */
+  /** Settings for databot's Azure backend pointing at this fake (new agents unless `agentApi` says classic). */
   azureConfig(overrides: Partial<AzureConfig> = {}): AzureConfig {
     return {
       projectEndpoint: this.endpoint,
       modelDeploymentName: this.modelDeploymentName,
+      agentApi: "responses",
+      agentName: "databot",
+      containerIdleMinutes: 20,
       caFile: this.caFile,
       staticToken: this.token,
       maxRetries: 3,
@@ -107,13 +136,35 @@ export class FakeFoundry {
   }
 
   /** The environment variables that point databot at this fake. */
-  env(): Record<string, string> {
+  env(agentApi: "responses" | "classic" = "responses"): Record<string, string> {
     return {
       AZURE_AI_PROJECT_ENDPOINT: this.endpoint,
       AZURE_AI_MODEL_DEPLOYMENT_NAME: this.modelDeploymentName,
+      AZURE_AI_AGENT_API: agentApi,
       AZURE_AI_CA_FILE: this.caFile,
       AZURE_AI_STATIC_TOKEN: this.token,
     };
+  }
+
+  /** Every response created so far, oldest first (or those on one conversation). */
+  responses(conversationId?: string): FakeResponse[] {
+    const all = [...this.responsesState.responses.values()];
+    return conversationId === undefined ? all : all.filter((r) => r.conversationId === conversationId);
+  }
+
+  /** A container as the service holds it (its status brought up to date). */
+  container(containerId: string): FakeContainer {
+    return this.responsesState.container(containerId);
+  }
+
+  /** Ends a container now, as its idle time running out would: its files and variables are gone. */
+  expireContainer(containerId: string): void {
+    this.responsesState.expire(this.responsesState.container(containerId));
+  }
+
+  /** Moves the fake's clock on (containers expire after their idle minutes). */
+  advanceClock(ms: number): void {
+    this.responsesState.clockOffsetMs += ms;
   }
 
   /** The next run plays this turn (turns queue up in order). */
@@ -139,6 +190,7 @@ export class FakeFoundry {
   /** Lets a held run go on (now, or as soon as it reaches its hold), or every run holding now. */
   release(runId?: string): void {
     this.engine.release(runId);
+    this.responseEngine.holds.release(runId);
   }
 
   /** Requests matching `"METHOD /path"` (with `*` for a segment) so far. */
@@ -166,6 +218,7 @@ export class FakeFoundry {
   async close(): Promise<void> {
     this.engine.release();
     for (const run of this.runs()) this.state.cancelRequested.add(run.id as string);
+    for (const response of this.responses()) this.responseEngine.cancel(response);
     await this.settle();
     if (this.server) {
       this.server.closeAllConnections();
@@ -208,8 +261,9 @@ export class FakeFoundry {
         ),
       );
     }
+    const openai = relative === OPENAI_PREFIX || relative.startsWith(`${OPENAI_PREFIX}/`);
     const apiVersion = url.searchParams.get("api-version");
-    if (apiVersion !== "v1") {
+    if (!openai && apiVersion !== "v1") {
       return fail(
         new ApiError(
           400,
@@ -234,7 +288,7 @@ export class FakeFoundry {
       return fail(faultError(fault));
     }
 
-    const found = this.match(method, relative);
+    const found = this.match(openai ? this.openaiRoutes : this.routes, method, relative);
     if (!found) {
       req.resume();
       return fail(
@@ -268,8 +322,12 @@ export class FakeFoundry {
     }
   }
 
-  private match(method: string, relative: string): { route: Route; params: string[] } | undefined {
-    for (const route of this.routes) {
+  private match(
+    routes: Route[],
+    method: string,
+    relative: string,
+  ): { route: Route; params: string[] } | undefined {
+    for (const route of routes) {
       if (route.method !== method) continue;
       const m = route.pattern.exec(relative);
       if (m) return { route, params: m.slice(1).map((p) => decodeURIComponent(p)) };

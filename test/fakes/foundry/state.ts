@@ -50,6 +50,13 @@ export class FakeState {
   readonly files = new Map<string, StoredFile>();
   /** Runs whose cancel was requested; the run engine notices at its next step. */
   readonly cancelRequested = new Set<string>();
+  /** File bytes received by uploads so far, counted as they arrive (shows that a client streams). */
+  uploadBytesReceived = 0;
+  /**
+   * Keep what uploads contain (default). Off, the fake only counts the bytes — for a test that measures the
+   * client's memory in the same process.
+   */
+  keepUploadContent = true;
 
   agent(id: string): WireObject {
     const agent = this.agents.get(id);
@@ -135,11 +142,11 @@ export class FakeState {
     return message;
   }
 
-  addFile(content: Buffer, filename: string, purpose: string): StoredFile["info"] {
+  addFile(content: Buffer, filename: string, purpose: string, bytes = content.length): StoredFile["info"] {
     const info = {
       id: newId("assistant-", 22),
       object: "file",
-      bytes: content.length,
+      bytes,
       filename,
       created_at: nowSeconds(),
       purpose,

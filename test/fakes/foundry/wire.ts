@@ -40,10 +40,9 @@ export function newId(prefix: string, length = 24): string {
 /** The current time in Unix seconds, as the service reports it. */
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
-/** Something listable: the service orders lists by creation, newest first unless `order=asc`. */
+/** Something listable, kept in creation order: the service lists newest first unless `order=asc`. */
 export interface Listable {
   id: string;
-  created_at: number;
 }
 
 /** Reads and checks `limit` (1..100, default 20), `order` (asc|desc, default desc), `after` and `before`. */

@@ -1,6 +1,6 @@
 /**
  * Reads a `text/event-stream` body (the HTML Server-Sent Events format) into events, without buffering more
- * than one event at a time.
+ * than one event at a time: how tests read what databot's live endpoints stream.
  */
 
 export interface SseEvent {
