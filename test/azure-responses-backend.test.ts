@@ -50,7 +50,10 @@ describe("databot's agent version", () => {
       kind: "prompt",
       model: fake.modelDeploymentName,
       instructions: AGENT_INSTRUCTIONS,
-      tools: [{ type: "code_interpreter", container: { type: "auto" } }],
+      tools: [{ type: "code_interpreter", container: "{{container_id}}" }],
+      structured_inputs: {
+        container_id: { description: "The chat thread's code-interpreter container.", required: true },
+      },
     });
     // Every agents route carried api-version=v1; the fake refuses any other.
     expect(fake.requestsTo("* /agents/*").every((r) => r.query["api-version"] === "v1")).toBe(true);

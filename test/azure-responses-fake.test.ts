@@ -22,7 +22,8 @@ beforeEach(async () => {
     kind: "prompt",
     model: fake.modelDeploymentName,
     instructions: "Analyse data.",
-    tools: [{ type: "code_interpreter", container: { type: "auto" } }],
+    tools: [{ type: "code_interpreter", container: "{{container_id}}" }],
+    structured_inputs: { container_id: { required: true } },
   });
 });
 
@@ -32,6 +33,16 @@ afterEach(async () => {
 });
 
 const agentBody = { body: { agent_reference: { type: "agent_reference", name: "databot" } } };
+/** The agent, with the response's container filling its `{{container_id}}` template. */
+const inContainer = (id: string) => ({
+  body: { ...agentBody.body, structured_inputs: { container_id: id } },
+});
+
+/** The fixture agent in a fresh container. */
+async function agentInNewContainer(): Promise<ReturnType<typeof inContainer>> {
+  const container = await clients.openai.containers.create({ name: "fixture" });
+  return inContainer(container.id);
+}
 
 async function events(stream: AsyncIterable<ResponseStreamEvent>): Promise<ResponseStreamEvent[]> {
   const all: ResponseStreamEvent[] = [];
@@ -125,7 +136,7 @@ test("a background response streams numbered events that can be replayed after a
       background: true,
       include: ["code_interpreter_call.outputs"],
     },
-    agentBody,
+    await agentInNewContainer(),
   );
   const live = await events(stream);
   expect(live.map((e) => e.sequence_number)).toEqual(live.map((_, i) => i));
@@ -153,16 +164,42 @@ test("a background response streams numbered events that can be replayed after a
   expect(items.data.map((i) => i.type)).toEqual(["message", "code_interpreter_call", "message"]);
 });
 
+test("a response naming an agent takes the agent's tools: an override is refused, and its container input is required", async () => {
+  const { openai } = clients;
+  const conversation = await openai.conversations.create({
+    items: [{ type: "message", role: "user", content: "hi" }],
+  });
+  const container = await openai.containers.create({ name: "mine" });
+  const override = await openai.responses
+    .create(
+      { conversation: conversation.id, tools: [{ type: "code_interpreter", container: container.id }] },
+      agentBody,
+    )
+    .catch((e: unknown) => e);
+  expect(override).toBeInstanceOf(BadRequestError);
+  expect(override).toMatchObject({ param: "tools" });
+  const missing = await openai.responses
+    .create({ conversation: conversation.id }, agentBody)
+    .catch((e: unknown) => e);
+  expect(missing).toMatchObject({ status: 400, param: "structured_inputs.container_id" });
+  const answered = await openai.responses.create(
+    { conversation: conversation.id },
+    inContainer(container.id),
+  );
+  expect(answered.tools).toEqual([{ type: "code_interpreter", container: container.id }]);
+});
+
 test("a second response on a busy conversation is refused with conversation_locked; a cancel frees it", async () => {
   const { openai } = clients;
   const conversation = await openai.conversations.create({
     items: [{ type: "message", role: "user", content: "wait" }],
   });
   fake.queueTurn({ text: "slow", hold: true });
-  const first = await openai.responses.create({ conversation: conversation.id, background: true }, agentBody);
+  const agent = await agentInNewContainer();
+  const first = await openai.responses.create({ conversation: conversation.id, background: true }, agent);
   expect(first.status).toBe("queued");
   const refused = await openai.responses
-    .create({ conversation: conversation.id, background: true }, agentBody)
+    .create({ conversation: conversation.id, background: true }, agent)
     .catch((e: unknown) => e);
   expect(refused).toBeInstanceOf(BadRequestError);
   expect(refused).toMatchObject({ code: "conversation_locked", param: "conversation" });
@@ -175,7 +212,7 @@ test("a second response on a busy conversation is refused with conversation_lock
   await openai.responses.cancel(first.id);
   await fake.settle();
   expect((await openai.responses.retrieve(first.id)).status).toBe("cancelled");
-  const next = await openai.responses.create({ conversation: conversation.id, background: true }, agentBody);
+  const next = await openai.responses.create({ conversation: conversation.id, background: true }, agent);
   expect(next.id).not.toBe(first.id);
 });
 
@@ -202,10 +239,7 @@ test("a container expires after its idle minutes; a response naming it is refuse
     items: [{ type: "message", role: "user", content: "hi" }],
   });
   const refused = await openai.responses
-    .create(
-      { conversation: conversation.id, tools: [{ type: "code_interpreter", container: container.id }] },
-      agentBody,
-    )
+    .create({ conversation: conversation.id }, inContainer(container.id))
     .catch((e: unknown) => e);
   expect(refused).toBeInstanceOf(BadRequestError);
   expect((refused as BadRequestError).message).toBe("400 Container is expired.");

@@ -63,7 +63,7 @@ test("a CSV question gets a chart image and the generated file; the text names t
     stream: true,
     background: true,
     include: ["code_interpreter_call.outputs"],
-    tools: [{ type: "code_interpreter", container: state.containerId }],
+    structured_inputs: { container_id: state.containerId },
     agent_reference: { type: "agent_reference", name: "databot", version: "1" },
   });
   expect(state.lastResponse?.id).toBe(response!.body.id);
@@ -88,9 +88,7 @@ test("a follow-up reuses the conversation and the container; another thread gets
   expect(stateA.conversationId).toBe(first.conversationId);
   expect(stateA.containerId).toBe(first.containerId);
   expect(
-    fake
-      .responses(stateA.conversationId)
-      .map((r) => (r.request.tools as { container: string }[])[0]!.container),
+    fake.responses(stateA.conversationId).map((r) => (r.body.tools as { container: string }[])[0]!.container),
   ).toEqual([stateA.containerId, stateA.containerId]);
   // The follow-up's answer still reads the file shared in the first message: the container kept it.
   expect(surface.replies[1]!.reply.text).toContain("a-only.csv has 3 rows");

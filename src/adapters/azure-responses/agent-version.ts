@@ -30,25 +30,39 @@ export const AGENT_INSTRUCTIONS = [
 
 const DESCRIPTION = "Answers data questions from a team chat with text, charts and files.";
 
-/** databot's agent definition for a model deployment. */
+/** The structured input each response fills with the chat thread's own container. */
+export const CONTAINER_INPUT = "container_id";
+
+/**
+ * databot's agent definition for a model deployment. A response that names an agent takes its tools from the
+ * definition, so the code interpreter's container is a template (`{{container_id}}`) that each response fills
+ * through `structured_inputs`: every chat thread keeps its own container, files and variables.
+ */
 export function agentDefinition(model: string): PromptAgentDefinition {
   return {
     kind: "prompt",
     model,
     instructions: AGENT_INSTRUCTIONS,
-    // Each response names the thread's own container; this is the default for anything else.
-    tools: [{ type: "code_interpreter", container: { type: "auto" } }],
+    tools: [{ type: "code_interpreter", container: `{{${CONTAINER_INPUT}}}` }],
+    structured_inputs: {
+      [CONTAINER_INPUT]: { description: "The chat thread's code-interpreter container.", required: true },
+    },
   };
 }
 
-/** True when a version already has databot's model, instructions and code-interpreter tool. */
+/** True when a version already has databot's model, instructions and templated code-interpreter tool. */
 export function isUpToDate(version: AgentVersion, model: string): boolean {
   const definition = version.definition as Partial<PromptAgentDefinition>;
   return (
     definition.kind === "prompt" &&
     definition.model === model &&
     definition.instructions === AGENT_INSTRUCTIONS &&
-    (definition.tools ?? []).some((tool) => tool.type === "code_interpreter")
+    (definition.tools ?? []).some(
+      (tool) =>
+        tool.type === "code_interpreter" &&
+        (tool as { container?: unknown }).container === `{{${CONTAINER_INPUT}}}`,
+    ) &&
+    definition.structured_inputs?.[CONTAINER_INPUT]?.required === true
   );
 }
 

@@ -81,8 +81,16 @@ export class AzureResponsesBackend implements AgentBackend {
     return this.agentRef;
   }
 
+  /** Provisions the agent version once (which asks the service), then asks the service for it on every later call. */
   async ready(): Promise<void> {
-    await this.agent();
+    const provisioning = this.agentRef === undefined;
+    const agent = await this.agent();
+    if (provisioning) return;
+    try {
+      await this.deps.clients.project.agents.getVersion(agent.name, agent.version);
+    } catch (error) {
+      throw toDatabotError(error, "checking that the Agent Service answers");
+    }
   }
 
   async ensureThread(existingId: string | undefined): Promise<EnsuredThread> {

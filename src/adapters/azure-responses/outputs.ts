@@ -11,7 +11,9 @@ import type {
   ResponseCodeInterpreterToolCall,
   ResponseOutputText,
 } from "openai/resources/responses/responses";
+import { REPLY_LIMITS } from "../../core/conversation/reply-limits";
 import { mimeTypeFor } from "../../core/files/file-types";
+import { imageSize } from "../../core/files/image-size";
 import type { Logger } from "../../core/logger";
 import type { AgentOutput } from "../../core/ports/agent-backend";
 import type { CodeRun, Notice, ReplyFile, ReplyImage } from "../../core/types";
@@ -47,9 +49,20 @@ function imageKind(head: Buffer): ImageKind | undefined {
   return undefined;
 }
 
+/** True when the header's size is within what a reply shows: nothing larger is ever decoded. */
+function showable(data: Buffer): boolean {
+  const size = imageSize(data);
+  return (
+    size !== undefined &&
+    Math.max(size.width, size.height) <= REPLY_LIMITS.maxImageSide &&
+    size.width * size.height <= REPLY_LIMITS.maxImagePixels
+  );
+}
+
 /** Replies carry PNG charts; JPEG and GIF (its first frame) are converted. */
 async function asPng(data: Buffer, kind: ImageKind): Promise<Buffer> {
-  return kind === "png" ? data : sharp(data, { animated: false }).png().toBuffer();
+  if (kind === "png") return data;
+  return sharp(data, { animated: false, limitInputPixels: REPLY_LIMITS.maxImagePixels }).png().toBuffer();
 }
 
 /** Makes `name` unique among `taken` by adding " (2)", " (3)"... before the extension. */
@@ -184,13 +197,16 @@ export async function collectOutputs(items: readonly OutputItem[], ctx: OutputCo
     return unique;
   };
 
-  for (const citation of citationsOf(parts)) {
+  // Nothing beyond what one reply carries is downloaded; the reply says how many were left out.
+  const citations = citationsOf(parts);
+  const fetchable = REPLY_LIMITS.maxImages + REPLY_LIMITS.maxFiles;
+  for (const citation of citations.slice(0, fetchable)) {
     const fallback = fileNameFromSandboxPath(citation.filename, `output-${files.length + images.length + 1}`);
     const spooled = await download(citation, fallback, ctx, notices);
     if (!spooled) continue;
     const kind = imageKind(spooled.head);
     let name: string;
-    if (kind && spooled.size <= ctx.maxImageBytes) {
+    if (kind && spooled.size <= ctx.maxImageBytes && showable(spooled.head)) {
       const data = await asPng(await ctx.spool.read(spooled.path), kind);
       await ctx.spool.remove(spooled.path);
       const stem = fallback
@@ -217,8 +233,9 @@ export async function collectOutputs(items: readonly OutputItem[], ctx: OutputCo
 
   // Charts the code displayed that no cited file already showed.
   for (const data of displayed) {
+    if (images.length >= REPLY_LIMITS.maxImages) break;
     const kind = imageKind(data.subarray(0, 16));
-    if (!kind || data.length > ctx.maxImageBytes) continue;
+    if (!kind || data.length > ctx.maxImageBytes || !showable(data)) continue;
     const n = images.length + 1;
     addImage(await asPng(data, kind), `chart-${n}.png`, `Chart ${n} from the analysis`);
   }
@@ -227,7 +244,8 @@ export async function collectOutputs(items: readonly OutputItem[], ctx: OutputCo
     .map((part) => rewriteAnswerLinks(part.text, names, attachedImages))
     .filter((t) => t !== "")
     .join("\n\n");
-  return { text, images, files, code, notices };
+  const leftOut = { images: 0, files: Math.max(0, citations.length - fetchable) };
+  return { text, images, files, code, notices, leftOut };
 }
 
 /** Downloads one cited file into the spool; a file that is gone becomes a notice. */

@@ -9,6 +9,7 @@
  *   this message's lost attempt: wait until its answer shows in the conversation — never start a second one;
  * - 400 "Container is expired.": the thread's session ended; replace it (restoring the files) and try again.
  */
+import { CONTAINER_INPUT } from "./agent-version";
 import type { Stream } from "openai/core/streaming";
 import type { ResponseStreamEvent } from "openai/resources/responses/responses";
 import { sleep } from "../../core/async";
@@ -74,10 +75,13 @@ export class ResponseStarter {
             stream: true,
             background: true,
             include: INCLUDE,
-            tools: [{ type: "code_interpreter", container: this.ctx.state.containerId }],
           },
           {
-            body: { agent_reference: { type: "agent_reference", name: agent.name, version: agent.version } },
+            body: {
+              agent_reference: { type: "agent_reference", name: agent.name, version: agent.version },
+              // The agent's code interpreter runs in this thread's own container (see agentDefinition).
+              structured_inputs: { [CONTAINER_INPUT]: this.ctx.state.containerId },
+            },
             maxRetries: 0,
             signal: abort,
           },

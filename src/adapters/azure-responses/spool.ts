@@ -17,7 +17,8 @@ export interface SpooledFile {
   head: Buffer;
 }
 
-const HEAD_BYTES = 16;
+/** Enough of a file to tell its type and, for an image, read its size from the header. */
+const HEAD_BYTES = 64 * 1024;
 const DEFAULT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 export class OutputSpool {

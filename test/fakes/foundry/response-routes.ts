@@ -157,6 +157,33 @@ export function responseRoutes(deps: ResponseRouteDeps): Route[] {
   ];
 }
 
+/**
+ * The agent definition's tools with `{{name}}` templates replaced by the response's structured inputs; a
+ * required input that is missing is refused, as the service does.
+ */
+function fillStructuredInputs(definition: JsonObject, given: JsonObject | undefined): JsonObject[] {
+  const declared = (definition.structured_inputs as Record<string, JsonObject> | undefined) ?? {};
+  for (const [name, input] of Object.entries(declared)) {
+    if (input.required === true && given?.[name] === undefined && input.default_value === undefined) {
+      throw new ApiError(
+        400,
+        `Missing required structured input: '${name}'.`,
+        "invalid_request_error",
+        `structured_inputs.${name}`,
+      );
+    }
+  }
+  const fill = (value: unknown): unknown => {
+    const template = typeof value === "string" ? /^\{\{(\w+)\}\}$/.exec(value) : null;
+    if (!template) return value;
+    return given?.[template[1]!] ?? declared[template[1]!]?.default_value ?? value;
+  };
+  return ((definition.tools as JsonObject[] | undefined) ?? []).map((tool) => ({
+    ...tool,
+    ...(tool.container !== undefined ? { container: fill(tool.container) as JsonObject } : {}),
+  }));
+}
+
 async function create(deps: ResponseRouteDeps, ctx: RouteContext): Promise<unknown> {
   const { state } = deps;
   const body = await ctx.body();
@@ -198,8 +225,18 @@ async function create(deps: ResponseRouteDeps, ctx: RouteContext): Promise<unkno
       ? body.conversation
       : ((body.conversation as JsonObject | undefined)?.id as string | undefined);
   const conversation = conversationId ? state.conversation(conversationId) : undefined;
-  const tools =
-    (body.tools as JsonObject[] | undefined) ?? (definition.tools as JsonObject[] | undefined) ?? [];
+  if (reference && body.tools !== undefined) {
+    // An agent's tools are part of its version; a response cannot replace them.
+    throw new ApiError(
+      400,
+      "Not allowed when agent is specified: 'tools'. Configure the agent's tools in its definition.",
+      "invalid_request_error",
+      "tools",
+    );
+  }
+  const tools = reference
+    ? fillStructuredInputs(definition, body.structured_inputs as JsonObject | undefined)
+    : ((body.tools as JsonObject[] | undefined) ?? []);
   let containerId: string | undefined;
   for (const [i, tool] of tools.entries()) {
     if (tool.type !== "code_interpreter") continue;
