@@ -3,6 +3,7 @@
  * files streamed into the upload and copied into the thread's container, the message the model reads, progress
  * from the stream, and outputs (cited files, charts in any of the three image formats, each once).
  */
+import { createFoundryClients } from "../src/adapters/azure-responses/clients";
 import { Readable } from "node:stream";
 import v8 from "node:v8";
 import vm from "node:vm";
@@ -107,6 +108,25 @@ describe("databot's agent version", () => {
       .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(DatabotError);
     expect((missing as DatabotError).userMessage).toContain("AZURE_AI_AGENT_VERSION");
+  });
+
+  test("a pinned version whose code interpreter does not take the thread's container is refused, naming why", async () => {
+    const { fake } = world;
+    const clients = createFoundryClients(fake.azureConfig());
+    await clients.project.agents.createVersion("hand-made", {
+      kind: "prompt",
+      model: fake.modelDeploymentName,
+      instructions: "Analyse.",
+      tools: [{ type: "code_interpreter", container: { type: "auto" } }],
+    });
+    const refused = await world
+      .backend({ config: { agentName: "hand-made", agentVersion: "1" } })
+      .ready()
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DatabotError);
+    expect((refused as DatabotError).userMessage).toContain("AZURE_AI_AGENT_VERSION");
+    expect((refused as DatabotError).message).toContain('container "{{container_id}}"');
+    await clients.close();
   });
 });
 

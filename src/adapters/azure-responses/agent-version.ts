@@ -50,6 +50,18 @@ export function agentDefinition(model: string): PromptAgentDefinition {
   };
 }
 
+/** True when a version's code interpreter runs in the container each response names. */
+function takesContainerInput(version: AgentVersion): boolean {
+  const definition = version.definition as Partial<PromptAgentDefinition>;
+  return (
+    (definition.tools ?? []).some(
+      (tool) =>
+        tool.type === "code_interpreter" &&
+        (tool as { container?: unknown }).container === `{{${CONTAINER_INPUT}}}`,
+    ) && definition.structured_inputs?.[CONTAINER_INPUT]?.required === true
+  );
+}
+
 /** True when a version already has databot's model, instructions and templated code-interpreter tool. */
 export function isUpToDate(version: AgentVersion, model: string): boolean {
   const definition = version.definition as Partial<PromptAgentDefinition>;
@@ -57,12 +69,7 @@ export function isUpToDate(version: AgentVersion, model: string): boolean {
     definition.kind === "prompt" &&
     definition.model === model &&
     definition.instructions === AGENT_INSTRUCTIONS &&
-    (definition.tools ?? []).some(
-      (tool) =>
-        tool.type === "code_interpreter" &&
-        (tool as { container?: unknown }).container === `{{${CONTAINER_INPUT}}}`,
-    ) &&
-    definition.structured_inputs?.[CONTAINER_INPUT]?.required === true
+    takesContainerInput(version)
   );
 }
 
@@ -84,9 +91,15 @@ export async function provisionAgentVersion(
   if (config.agentVersion) {
     try {
       const pinned = await project.agents.getVersion(name, config.agentVersion);
+      if (!takesContainerInput(pinned)) {
+        throw misconfigured(
+          `agent ${name} version ${pinned.version} has no code_interpreter tool with container "{{${CONTAINER_INPUT}}}" and a required "${CONTAINER_INPUT}" structured input`,
+        );
+      }
       logger.info({ agent: name, version: pinned.version }, "using the pinned agent version");
       return { name, version: pinned.version };
     } catch (error) {
+      if (error instanceof DatabotError) throw error;
       if (statusOf(error) === 404)
         throw misconfigured(`agent ${name} has no version ${config.agentVersion}`, error);
       throw toDatabotError(error, "opening databot's agent");
