@@ -198,3 +198,28 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000):
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+test("'stop' in a thread cancels the question being worked on; the thread is told both that it stopped and why", async () => {
+  fake.queueTurn({ text: "This takes forever.", hold: true });
+  const service = startService();
+  const thread = threadOf("long");
+  await service.receive(userMessage(thread, "model every customer's churn"));
+  await waitUntil(async () => {
+    const agentThread = (await store.getThread(thread))?.agentThreadId;
+    return agentThread !== undefined && fake.runs(agentThread)[0]?.status === "in_progress";
+  });
+
+  await service.receive(userMessage(thread, "stop"));
+  await surface.waitForReplies(2);
+
+  const [stopped, said] = surface.replies;
+  expect(stopped!.reply.error?.code).toBe("run_cancelled");
+  expect(said!.reply.text).toBe("Stopped the question that was being worked on; its reply says so.");
+  const agentThread = (await store.getThread(thread))!.agentThreadId;
+  expect(fake.runs(agentThread)[0]!.status).toBe("cancelled");
+
+  // Saying it again, with nothing running, says so.
+  await service.receive(userMessage(thread, "stop"));
+  await surface.waitForReplies(3);
+  expect(surface.replies[2]!.reply.text).toBe("Nothing was being worked on in this thread.");
+});

@@ -16,7 +16,18 @@ test.each([
   },
 );
 
+test("a new surface's own prefix round-trips too: the core keeps no list of platforms", () => {
+  const id = encodeThreadId("mastodon", ["@team@social.example", "109876543210"]);
+  expect(decodeThreadId(id)).toEqual({
+    platform: "mastodon",
+    parts: ["@team@social.example", "109876543210"],
+  });
+});
+
 test("something that is not a thread id is rejected", () => {
-  expect(() => decodeThreadId("mastodon:1")).toThrow(/Not a databot thread id/);
   expect(() => decodeThreadId("slack")).toThrow(/Not a databot thread id/);
+  expect(() => decodeThreadId("Slack:T1:C1")).toThrow(/Not a databot thread id/);
+  expect(() => decodeThreadId("web:%E0%A4%A")).toThrow(/Not a databot thread id/);
+  expect(() => decodeThreadId(":1")).toThrow(/Not a databot thread id/);
+  expect(() => encodeThreadId("no spaces", ["1"])).toThrow(/Not a thread-id prefix/);
 });

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import type { Readable } from "node:stream";
 import { DatabotError, ErrorCode } from "../core/errors";
-import type { ChatSurface } from "../core/ports";
+import type { ChatSurface, TurnStatus, TurnView } from "../core/ports";
 import type { AttachmentMeta, InboundMessage, Progress, Reply } from "../core/types";
 
 const STAGE_TEXT: Record<Progress["stage"], string> = {
@@ -19,8 +19,8 @@ const STAGE_TEXT: Record<Progress["stage"], string> = {
 
 export class CliSurface implements ChatSurface {
   readonly platform = "cli" as const;
+  /** Who waits for which reply: `databot ask` asks, then waits for its answer. */
   private readonly waiting = new Map<string, (reply: Reply) => void>();
-  private lastStage?: string;
 
   constructor(private readonly progressOut?: NodeJS.WritableStream) {}
 
@@ -29,16 +29,33 @@ export class CliSurface implements ChatSurface {
     return new Promise((resolve) => this.waiting.set(messageId, resolve));
   }
 
-  async postReply(message: InboundMessage, reply: Reply): Promise<void> {
-    const waiter = this.waiting.get(message.id);
-    this.waiting.delete(message.id);
-    waiter?.(reply);
+  openTurn(message: InboundMessage): TurnView {
+    const deliver = async (reply: Reply) => {
+      const waiter = this.waiting.get(message.id);
+      this.waiting.delete(message.id);
+      waiter?.(reply);
+    };
+    let lastStage: Progress["stage"] | undefined;
+    const say = (stage: Progress["stage"]) => {
+      if (!this.progressOut || stage === lastStage) return;
+      lastStage = stage;
+      this.progressOut.write(`databot: ${STAGE_TEXT[stage]}…\n`);
+    };
+    return {
+      status: async (status: TurnStatus) => say(status.stage),
+      // The answer is printed whole at the end; while it is written, the terminal says so once.
+      draft: {
+        render: (markdown) => markdown,
+        open: async () => (say("answering"), {}),
+        update: async () => true,
+      },
+      finish: deliver,
+      fail: deliver,
+    };
   }
 
-  async updateProgress(_message: InboundMessage, progress: Progress): Promise<void> {
-    if (!this.progressOut || progress.stage === this.lastStage) return;
-    this.lastStage = progress.stage;
-    this.progressOut.write(`databot: ${STAGE_TEXT[progress.stage]}…\n`);
+  async announceQueued(): Promise<void> {
+    this.progressOut?.write(`databot: ${STAGE_TEXT.queued}…\n`);
   }
 
   async openAttachment(_message: InboundMessage, attachment: AttachmentMeta): Promise<Readable> {

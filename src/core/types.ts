@@ -4,8 +4,11 @@
  */
 import type { Readable } from "node:stream";
 
-/** The chat surfaces databot speaks on. */
-export type Platform = "slack" | "teams" | "web" | "cli";
+/**
+ * The thread-id prefix of a chat surface (`slack`, `teams`, `web`, `cli`, or whatever a new surface registers):
+ * lower-case letters, digits and dashes. The core keeps no list of them; each surface names its own.
+ */
+export type Platform = string;
 
 /** A JSON value, so everything that crosses the inbox can be stored and rebuilt after a restart. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

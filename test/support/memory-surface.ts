@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import { Readable } from "node:stream";
-import type { ChatSurface } from "../../src/core/ports";
+import type { ChatSurface, TurnView } from "../../src/core/ports";
 import type { AttachmentMeta, InboundMessage, Platform, Progress, Reply } from "../../src/core/types";
 import { DatabotError, ErrorCode } from "../../src/core/errors";
 
@@ -24,6 +24,27 @@ export class MemorySurface implements ChatSurface {
 
   constructor(readonly platform: Platform = "cli") {}
 
+  openTurn(message: InboundMessage): TurnView {
+    const record = (progress: Progress) => void this.progress.push({ messageId: message.id, progress });
+    return {
+      status: async (status) => record(status),
+      // The answer so far, as a draft it "edits": every text the turn showed is recorded.
+      draft: {
+        render: (markdown) => markdown,
+        open: async (text) => (record({ stage: "answering", text }), {}),
+        update: async (_handle, text) => (record({ stage: "answering", text }), true),
+      },
+      // Through the property, so a test (or a benchmark) can wrap it.
+      finish: (reply) => this.postReply(message, reply),
+      fail: (reply) => this.postReply(message, reply),
+    };
+  }
+
+  async announceQueued(message: InboundMessage, position: number): Promise<void> {
+    this.progress.push({ messageId: message.id, progress: { stage: "queued", position } });
+  }
+
+  /** Records a reply (reading its files, as a platform would upload them). */
   async postReply(message: InboundMessage, reply: Reply): Promise<void> {
     const fileContents: Record<string, string> = {};
     for (const file of reply.files) {
@@ -38,10 +59,6 @@ export class MemorySurface implements ChatSurface {
         waiter.resolve();
       }
     }
-  }
-
-  async updateProgress(message: InboundMessage, progress: Progress): Promise<void> {
-    this.progress.push({ messageId: message.id, progress });
   }
 
   async openAttachment(_message: InboundMessage, attachment: AttachmentMeta): Promise<Readable> {

@@ -1,7 +1,6 @@
 /**
  * What the Slack adapter keeps in the shared store, so every replica (and a restarted one) sees it: the threads
- * databot answers (follow-ups there need no mention), the code behind each "Show code" button, and the message
- * an answer is being streamed into (so a resumed turn finishes that message instead of starting another).
+ * databot answers (follow-ups there need no mention) and the code behind each "Show code" button.
  */
 import { randomUUID } from "node:crypto";
 import type { Store } from "../../core/ports";
@@ -9,14 +8,12 @@ import type { JsonObject } from "../../core/types";
 
 const THREADS = "slack.threads";
 const CODE = "slack.code";
-const ANSWERS = "slack.answers";
 
 const DAY_MS = 24 * 3600_000;
 /** A thread stays "databot's" this long after its last question. */
 const THREAD_TTL_MS = 90 * DAY_MS;
 /** How long "Show code" keeps working after an answer. */
 export const CODE_TTL_MS = 30 * DAY_MS;
-const ANSWER_TTL_MS = DAY_MS;
 
 /** A thread databot answers; follow-ups there need no mention. */
 export interface DatabotThread {
@@ -30,14 +27,6 @@ export interface StoredCode {
   cells: { code: string; output?: string }[];
   /** When the snippet was posted (a second click points at it instead of posting again). */
   postedAt?: string;
-}
-
-/** The message an answer's text is going into, for a turn that resumes after a restart. */
-export interface AnswerMessage {
-  channel: string;
-  ts: string;
-  /** "stream" while Slack's stream is open, "update" once it is finished or was never native. */
-  mode: "stream" | "update";
 }
 
 /** Threads this process knows to be databot's, so twins and follow-ups skip a store read. */
@@ -83,14 +72,6 @@ export class SlackMemory {
 
   async markCodePosted(key: string, code: StoredCode, postedAt: string): Promise<void> {
     await this.store.putValue(CODE, key, toJson({ ...code, postedAt }), CODE_TTL_MS);
-  }
-
-  async answerMessage(messageId: string): Promise<AnswerMessage | undefined> {
-    return this.store.getValue<JsonObject>(ANSWERS, messageId) as Promise<AnswerMessage | undefined>;
-  }
-
-  async keepAnswerMessage(messageId: string, answer: AnswerMessage): Promise<void> {
-    await this.store.putValue(ANSWERS, messageId, toJson(answer), ANSWER_TTL_MS);
   }
 }
 

@@ -11,17 +11,14 @@ import { bodyDeadline } from "../../server/http-server";
 import type { SurfaceDeps, SurfaceModule } from "../../server/surface-module";
 import { SlackDownloader } from "./download";
 import { BotIdentityCache } from "./identity";
-import { LiveAnswers } from "./live-answer";
 import { SlackMemory } from "./memory";
 import { PeopleDirectory } from "./people";
-import { SlackProgress } from "./progress";
 import { SlackEvents } from "./receive";
 import { SlackReplier } from "./reply";
 import { rejectFutureTimestamps } from "./request-time";
 import { ShowCode } from "./show-code";
 import { slackLogger } from "./slack-logger";
 import { DurableSocketModeReceiver } from "./socket-receiver";
-import { StatusLine } from "./status";
 import { SlackSurface } from "./surface";
 import { DEFAULT_TIMINGS, type SlackTimings } from "./timings";
 
@@ -52,11 +49,16 @@ export function createSlackModule(
   const memory = new SlackMemory(deps.store);
   const identity = new BotIdentityCache(clients.quick, logger);
   const timings = { ...DEFAULT_TIMINGS, ...options.timings };
-  const status = new StatusLine(clients.quick, logger, timings.statusDelayMs);
-  const answers = new LiveAnswers({ quick: clients.quick, api: clients.api, memory, logger, timings });
   const surface = new SlackSurface(
-    new SlackReplier({ api: clients.api, memory, status, answers, logger }),
-    new SlackProgress(status, answers),
+    {
+      quick: clients.quick,
+      api: clients.api,
+      replier: new SlackReplier({ api: clients.api, memory, logger }),
+      // Workspaces that refused native streaming; every turn there posts and edits instead.
+      noStreaming: new Set<string>(),
+      timings,
+      logger,
+    },
     new SlackDownloader({
       botToken: slack.botToken,
       apiUrl: slack.apiUrl,

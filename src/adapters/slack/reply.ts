@@ -18,11 +18,11 @@ import {
   showCodeBlock,
   type SlackBlock,
 } from "./blocks";
-import type { LiveAnswers } from "./live-answer";
+import type { LiveAnswer } from "../../core/ports";
+import { abandonLive, finishLive, type LiveDeps } from "./live-answer";
 import type { SlackMemory } from "./memory";
 import { fallbackText, MARKDOWN_LIMIT, splitMarkdown, toMrkdwn, toSlackMarkdown } from "./mrkdwn";
 import { answerTarget, type AnswerTarget } from "./normalize";
-import type { StatusLine } from "./status";
 import { shareFilesInThread, type UploadItem } from "./upload";
 
 /** The answer goes into the file-share message up to this much mrkdwn (a few section blocks). */
@@ -32,20 +32,23 @@ const NO_ANSWER = "The analysis finished without an answer to show. Try asking i
 export interface SlackReplierDeps {
   api: WebClient;
   memory: SlackMemory;
-  status: StatusLine;
-  answers: LiveAnswers;
   logger: Logger;
 }
 
 export class SlackReplier {
   constructor(private readonly deps: SlackReplierDeps) {}
 
-  async post(message: InboundMessage, reply: Reply): Promise<void> {
+  /** Posts the reply; `live` is the answer text the thread already shows, finished in place. */
+  async post(
+    message: InboundMessage,
+    reply: Reply,
+    live: LiveAnswer | undefined,
+    liveDeps: LiveDeps,
+  ): Promise<void> {
     const target = answerTarget(message);
-    await this.deps.status.close(message.id);
     const actions = await this.codeButton(target, reply);
     if (reply.error) {
-      await this.deps.answers.abandon(message);
+      await abandonLive(liveDeps, target, live);
       const notices = reply.notices.length ? `${noticeMarkdown(reply.notices)}\n\n` : "";
       await this.postMarkdown(target, notices + errorMarkdown(reply.error), actions);
       return;
@@ -53,14 +56,13 @@ export class SlackReplier {
     const uploads = uploadsOf(reply);
     const text = reply.text.trim();
     const noticeBlock = reply.notices.length ? sectionBlocks(noticeLines(reply.notices)) : [];
-    const streamed =
-      text !== "" &&
-      (await this.deps.answers.finish(
-        message,
-        target,
-        text,
-        uploads.length ? [] : [...noticeBlock, ...actions],
-      ));
+    const streamed = text !== "" && live !== undefined;
+    if (streamed) {
+      const pieces = splitMarkdown(toSlackMarkdown(text), MARKDOWN_LIMIT);
+      await finishLive(liveDeps, target, live, pieces, uploads.length ? [] : [...noticeBlock, ...actions]);
+    } else if (live) {
+      await abandonLive(liveDeps, target, live);
+    }
     if (uploads.length === 0) {
       if (streamed) return;
       const body = text || (reply.notices.length ? noticeMarkdown(reply.notices) : NO_ANSWER);

@@ -1,28 +1,34 @@
 /**
- * The Slack chat surface the core answers through: replies, progress and file downloads, each in its own file.
+ * The Slack chat surface the core answers through: a turn view per answer (status line, live text, the reply)
+ * and file downloads, each in its own file.
  */
 import type { Readable } from "node:stream";
-import type { ChatSurface } from "../../core/ports";
-import type { AttachmentMeta, InboundMessage, Progress, Reply } from "../../core/types";
+import type { ChatSurface, TurnView } from "../../core/ports";
+import type { AttachmentMeta, InboundMessage } from "../../core/types";
 import type { SlackDownloader } from "./download";
-import type { SlackProgress } from "./progress";
-import type { SlackReplier } from "./reply";
+import { answerTarget } from "./normalize";
+import { waitingText } from "./status-text";
+import { SlackTurnView, type SlackTurnDeps } from "./turn-view";
 
 export class SlackSurface implements ChatSurface {
   readonly platform = "slack" as const;
 
   constructor(
-    private readonly replier: SlackReplier,
-    private readonly progress: SlackProgress,
+    private readonly turns: SlackTurnDeps,
     private readonly downloader: SlackDownloader,
   ) {}
 
-  postReply(message: InboundMessage, reply: Reply): Promise<void> {
-    return this.replier.post(message, reply);
+  openTurn(message: InboundMessage): TurnView {
+    return new SlackTurnView(this.turns, message);
   }
 
-  async updateProgress(message: InboundMessage, progress: Progress): Promise<void> {
-    this.progress.update(message, progress);
+  async announceQueued(message: InboundMessage, position: number): Promise<void> {
+    const target = answerTarget(message);
+    await this.turns.quick.assistant.threads.setStatus({
+      channel_id: target.channel,
+      thread_ts: target.threadTs,
+      status: waitingText(position),
+    });
   }
 
   openAttachment(_message: InboundMessage, attachment: AttachmentMeta): Promise<Readable> {

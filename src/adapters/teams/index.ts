@@ -12,7 +12,6 @@ import { keepEntityFields } from "./entity-fields";
 import { FileDelivery } from "./file-delivery";
 import { FileSpool } from "./file-spool";
 import { GraphClient } from "./graph-client";
-import { ProgressIndicator } from "./progress";
 import { TeamsFetcher, teamsFileHosts } from "./scoped-fetch";
 import { TeamsReceiver } from "./receiver";
 import { DatabotCloudAdapter, TeamsSender } from "./sender";
@@ -62,10 +61,9 @@ export function createTeamsModule(deps: SurfaceDeps, config: Config): SurfaceMod
     fetcher,
     logger,
   });
-  const progress = new ProgressIndicator(sender, logger, teams.streaming);
   const surface = new TeamsSurface({
     sender,
-    progress,
+    streaming: teams.streaming,
     files,
     auth,
     graph,
@@ -104,7 +102,6 @@ export function createTeamsModule(deps: SurfaceDeps, config: Config): SurfaceMod
     },
     async stop() {
       clearInterval(sweepTimer);
-      progress.stopAll();
       await files.drain(5000);
     },
   };

@@ -6,15 +6,15 @@ import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { Activity } from "botbuilder";
 import { FileRefusedError, type FilePolicy } from "../../core/files/file-policy";
-import type { ChatSurface, Store } from "../../core/ports";
-import type { AttachmentMeta, InboundMessage, JsonValue, Progress, Reply } from "../../core/types";
+import type { ChatSurface, Store, TurnView } from "../../core/ports";
+import type { AttachmentMeta, InboundMessage, JsonValue, Reply } from "../../core/types";
 import type { Logger } from "../../core/logger";
 import type { BotAuth } from "./auth";
 import type { FileDelivery } from "./file-delivery";
 import { openSharedFile, type GraphClient } from "./graph-client";
 import { fitForTeams } from "./images";
 import type { TeamsContext } from "./normalize";
-import { streamFields, type ProgressIndicator, type StreamState } from "./progress";
+import { streamFields, TeamsIndicator, type StreamState } from "./progress";
 import { answerActivities } from "./reply-activities";
 import { hostOf, unavailable, type TeamsFetcher } from "./scoped-fetch";
 import { statusOf, type TeamsSender } from "./sender";
@@ -29,7 +29,8 @@ export const GRAPH_NOT_CONFIGURED =
 
 export interface TeamsSurfaceDeps {
   sender: TeamsSender;
-  progress: ProgressIndicator;
+  /** Stream answers into personal chats as they are written. */
+  streaming: boolean;
   files: FileDelivery;
   auth: BotAuth;
   graph?: GraphClient;
@@ -50,9 +51,31 @@ export class TeamsSurface implements ChatSurface {
 
   constructor(private readonly deps: TeamsSurfaceDeps) {}
 
-  async postReply(message: InboundMessage, reply: Reply): Promise<void> {
+  openTurn(message: InboundMessage): TurnView {
     const context = message.context as unknown as TeamsContext;
-    const stream = await this.deps.progress.finish(message);
+    const indicator = new TeamsIndicator(
+      this.deps.sender,
+      context.reference,
+      this.deps.streaming && context.scope === "personal",
+      this.deps.logger,
+    );
+    const post = (reply: Reply) => this.postReply(message, reply, indicator.end());
+    return {
+      pacing: indicator.pacing,
+      status: (status) => indicator.status(status),
+      stream: indicator.stream,
+      finish: post,
+      fail: post,
+      abandon: async () => void indicator.end(),
+    };
+  }
+
+  private async postReply(
+    message: InboundMessage,
+    reply: Reply,
+    stream: StreamState | undefined,
+  ): Promise<void> {
+    const context = message.context as unknown as TeamsContext;
     const images = await Promise.all(reply.images.map((image) => fitForTeams(image)));
     let showCodeKey: string | undefined;
     if (reply.code.length > 0) {
@@ -72,10 +95,6 @@ export class TeamsSurface implements ChatSurface {
     });
     await this.sendAnswer(context, activities, stream);
     await this.deps.files.deliver(context.reference, context, reply.files);
-  }
-
-  async updateProgress(message: InboundMessage, progress: Progress): Promise<void> {
-    this.deps.progress.update(message, progress);
   }
 
   async openAttachment(message: InboundMessage, attachment: AttachmentMeta): Promise<Readable> {

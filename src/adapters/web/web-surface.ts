@@ -2,7 +2,7 @@
  * The web chat as the core sees it: replies are written to the thread's transcript (charts and files copied to
  * disk) and pushed to open tabs; progress goes to open tabs; attachments are the files uploaded earlier.
  */
-import type { ChatSurface } from "../../core/ports";
+import type { ChatSurface, TurnView } from "../../core/ports";
 import { decodeThreadId, encodeThreadId } from "../../core/thread-id";
 import type { AttachmentMeta, InboundMessage, Progress, Reply } from "../../core/types";
 import { DatabotError, ErrorCode } from "../../core/errors";
@@ -32,7 +32,29 @@ export class WebSurface implements ChatSurface {
     private readonly logger: Logger,
   ) {}
 
-  async postReply(message: InboundMessage, reply: Reply): Promise<void> {
+  openTurn(message: InboundMessage): TurnView {
+    const key = webThreadKey(message.threadId);
+    const show = (progress: Progress) =>
+      this.live.publish(key, { type: "progress", messageId: message.id, progress });
+    return {
+      status: async (status) => show(status),
+      // Open tabs render the Markdown themselves; every version of the text is pushed as it comes.
+      draft: {
+        render: (markdown) => markdown,
+        open: async (text) => (show({ stage: "answering", text }), {}),
+        update: async (_handle, text) => (show({ stage: "answering", text }), true),
+      },
+      finish: (reply) => this.postReply(message, reply),
+      fail: (reply) => this.postReply(message, reply),
+    };
+  }
+
+  async announceQueued(message: InboundMessage, position: number): Promise<void> {
+    const progress: Progress = { stage: "queued", position };
+    this.live.publish(webThreadKey(message.threadId), { type: "progress", messageId: message.id, progress });
+  }
+
+  private async postReply(message: InboundMessage, reply: Reply): Promise<void> {
     const key = webThreadKey(message.threadId);
     const entry = await this.transcripts.addBot(key, { replyTo: message.id, ...reply });
     this.live.publish(key, { type: "entry", entry: presentEntry(key, entry) });
@@ -47,10 +69,6 @@ export class WebSurface implements ChatSurface {
         }
       }
     }
-  }
-
-  async updateProgress(message: InboundMessage, progress: Progress): Promise<void> {
-    this.live.publish(webThreadKey(message.threadId), { type: "progress", messageId: message.id, progress });
   }
 
   async openAttachment(_message: InboundMessage, attachment: AttachmentMeta) {

@@ -9,10 +9,15 @@ import type { AgentBackend, ChatSurface, InboxItem, MessageSink, ReceiveResult, 
 import { asDatabotError } from "../errors";
 import { FilePolicy } from "../files/file-policy";
 import type { Logger } from "../logger";
+import { isPlatformPrefix } from "../thread-id";
 import type { InboundMessage } from "../types";
+import { parseCommand } from "./commands";
+import { STOPS_NAMESPACE } from "./stops";
 import { TurnRunner, type TurnOutcome } from "./turn-runner";
 
 const CRASH_RETRY_DELAY_MS = 5000;
+/** What a "stop" stopped is kept this long, for its turn to say so. */
+const STOP_RECORD_TTL_MS = 24 * 3600_000;
 
 export interface ConversationSettings {
   /** Turns that may run at once across all threads. */
@@ -45,6 +50,7 @@ export interface TurnEvent {
 
 export class ConversationService implements MessageSink {
   private readonly store: Store;
+  private readonly backend: AgentBackend;
   private readonly logger: Logger;
   private readonly settings: Required<ConversationSettings>;
   private readonly owner: string;
@@ -60,10 +66,16 @@ export class ConversationService implements MessageSink {
 
   constructor(deps: ConversationServiceDeps) {
     this.store = deps.store;
+    this.backend = deps.backend;
     this.logger = deps.logger;
     this.settings = { pollIntervalMs: 1000, ...deps.settings };
     this.owner = deps.workerId ?? `worker-${randomUUID()}`;
-    this.surfaces = new Map(deps.surfaces.map((s) => [s.platform, s]));
+    this.surfaces = new Map();
+    for (const surface of deps.surfaces) {
+      if (!isPlatformPrefix(surface.platform)) throw new Error(`Not a thread-id prefix: ${surface.platform}`);
+      if (this.surfaces.has(surface.platform)) throw new Error(`Two surfaces answer "${surface.platform}"`);
+      this.surfaces.set(surface.platform, surface);
+    }
     this.platforms = [...this.surfaces.keys()];
     this.runner = new TurnRunner({
       store: deps.store,
@@ -94,8 +106,34 @@ export class ConversationService implements MessageSink {
     this.logger.debug({ messageId: message.id, text: message.text }, "message text");
     // Claim on a later loop turn, so the platform's acknowledgement goes out before any turn work starts.
     setImmediate(() => this.schedule());
-    void this.announceQueuePosition(message);
+    // "stop" cannot wait its turn behind the question it stops: the running run is cancelled now, and the
+    // command's own turn (after it) says what happened.
+    if (parseCommand(message.text) === "stop" && message.attachments.length === 0)
+      void this.stopRunning(message);
+    else void this.announceQueuePosition(message);
     return { status: "accepted" };
+  }
+
+  /** Cancels the run of the thread's turn in progress, if any (wherever it runs: the run is the backend's). */
+  private async stopRunning(message: InboundMessage): Promise<void> {
+    try {
+      const running = (await this.store.unfinishedInThread(message.threadId)).filter(
+        (i) => i.message.id !== message.id && i.checkpoint.runId && i.checkpoint.agentThreadId,
+      );
+      // Written first, so the command's turn can tell what it stopped whenever it runs.
+      await this.store.putValue(
+        STOPS_NAMESPACE,
+        message.id,
+        { seqs: running.map((i) => i.seq) },
+        STOP_RECORD_TTL_MS,
+      );
+      for (const item of running) {
+        await this.backend.cancelRun(item.checkpoint.agentThreadId!, item.checkpoint.runId!);
+        this.logger.info({ seq: item.seq, runId: item.checkpoint.runId }, "run cancelled on request");
+      }
+    } catch (error) {
+      this.logger.warn({ err: asDatabotError(error) }, "could not stop the running question");
+    }
   }
 
   /** Starts the workers; unfinished turns left by an earlier process are resumed. */
@@ -248,9 +286,7 @@ export class ConversationService implements MessageSink {
         (i) => i.message.id !== message.id,
       );
       if (ahead.length === 0) return;
-      await this.surfaces
-        .get(message.platform)
-        ?.updateProgress(message, { stage: "queued", position: ahead.length });
+      await this.surfaces.get(message.platform)?.announceQueued?.(message, ahead.length);
     } catch (error) {
       this.logger.debug({ err: asDatabotError(error) }, "queue position update failed");
     }

@@ -16,8 +16,19 @@ import { asDatabotError, DatabotError, ErrorCode } from "../errors";
 import type { FilePolicy } from "../files/file-policy";
 import type { Logger } from "../logger";
 import { emptyReply, type InboundMessage, type Notice, type Progress, type Reply } from "../types";
-import { HELP_TEXT, parseCommand, RESET_TEXT, UPLOAD_ONLY_PROMPT } from "./commands";
+import {
+  ALREADY_DONE_TEXT,
+  HELP_TEXT,
+  NOTHING_TO_STOP_TEXT,
+  parseCommand,
+  RESET_TEXT,
+  STOPPED_TEXT,
+  type ThreadCommand,
+  UPLOAD_ONLY_PROMPT,
+} from "./commands";
 import { limitOutput } from "./reply-limits";
+import { STOPS_NAMESPACE } from "./stops";
+import { TurnPresenter } from "./turn-presenter";
 import { transferAttachments } from "./turn-files";
 
 export interface TurnRunnerDeps {
@@ -59,8 +70,9 @@ export class TurnRunner {
 
 class Turn {
   private checkpoint: TurnCheckpoint;
-  private progressChain: Promise<void> = Promise.resolve();
   private readonly message: InboundMessage;
+  /** What the thread sees of this turn, for as long as it runs. */
+  private readonly presenter: TurnPresenter;
 
   constructor(
     private readonly item: InboxItem,
@@ -71,6 +83,13 @@ class Turn {
   ) {
     this.checkpoint = { ...item.checkpoint };
     this.message = item.message;
+    const live = this.checkpoint.live;
+    this.presenter = new TurnPresenter(surface.openTurn(this.message), {
+      // What the thread shows exactly is not known after a restart: the view replaces it rather than append.
+      resumed: live ? { ...live, shown: undefined } : undefined,
+      saveLive: ({ channel, handle, openedAt }) => this.save({ live: { channel, handle, openedAt } }),
+      logger: log,
+    });
   }
 
   async run(): Promise<TurnOutcome> {
@@ -95,6 +114,7 @@ class Turn {
     } catch (error) {
       if (this.signal.aborted || error instanceof LeaseLostError) {
         this.log.info({ reason: String(this.signal.reason ?? "lease lost") }, "turn left for resume");
+        await this.presenter.abandon();
         return "abandoned";
       }
       const failure = asDatabotError(error);
@@ -102,6 +122,8 @@ class Turn {
       // Notices saved during the turn (refused files, a restarted session) still reach the user.
       await this.postError(failure, this.checkpoint.notices ?? notices);
       return await this.finish("failed", failure.code);
+    } finally {
+      await this.presenter.close();
     }
   }
 
@@ -109,7 +131,7 @@ class Turn {
   private async answer(): Promise<{ output: AgentOutput; notices: Notice[] }> {
     const { backend } = this.deps;
     if (this.message.attachments.length > 0) {
-      await this.progress({ stage: "receiving_files", files: this.message.attachments.map((a) => a.name) });
+      this.progress({ stage: "receiving_files", files: this.message.attachments.map((a) => a.name) });
     }
     const agentThreadId = await this.agentThread();
     const { uploads, notices } = await transferAttachments(this.message, this.checkpoint, {
@@ -133,7 +155,7 @@ class Turn {
       });
       await this.save({ agentThreadId, agentMessageId });
     }
-    await this.progress({ stage: "thinking" });
+    this.progress({ stage: "thinking" });
     const observer = {
       onRunStarted: async (runId: string) => {
         this.log.info({ runId, agentThreadId }, "run started");
@@ -181,9 +203,17 @@ class Turn {
     return ensured.id;
   }
 
-  private async runCommand(command: "reset" | "retry" | "help"): Promise<void> {
+  private async runCommand(command: ThreadCommand): Promise<void> {
     const { store, backend } = this.deps;
     if (command === "help") return this.post({ ...emptyReply(), text: HELP_TEXT });
+    if (command === "stop") {
+      // The run was cancelled when this message arrived; by now the question it stopped has ended.
+      const record = await store.getValue<{ seqs: number[] }>(STOPS_NAMESPACE, this.message.id);
+      const items = await Promise.all((record?.seqs ?? []).map((seq) => store.getItem(seq)));
+      const stopped = items.some((i) => i?.lastError === ErrorCode.RunCancelled);
+      const text = stopped ? STOPPED_TEXT : items.length > 0 ? ALREADY_DONE_TEXT : NOTHING_TO_STOP_TEXT;
+      return this.post({ ...emptyReply(), text });
+    }
     if (command === "reset") {
       const mapped = await store.getThread(this.message.threadId);
       await store.deleteThread(this.message.threadId);
@@ -200,18 +230,18 @@ class Turn {
     const failed = await store.latestInThread(this.message.threadId, "failed");
     if (!failed)
       return this.post({ ...emptyReply(), text: "There is no failed question in this thread to retry." });
-    // Keep what was uploaded and added; start a fresh run and post again.
-    const { runId: _run, ...kept } = failed.checkpoint;
+    // Keep what was uploaded and added; start a fresh run and post again (its failure already ended its live text).
+    const { runId: _run, live: _live, ...kept } = failed.checkpoint;
     await store.reopen(failed.seq, kept);
     this.log.info({ retriedSeq: failed.seq }, "failed message reopened");
-    await this.progress({ stage: "queued", position: 1 });
+    this.progress({ stage: "queued", position: 1 });
   }
 
   private async post(reply: Reply): Promise<void> {
     this.signal.throwIfAborted();
-    await this.progress({ stage: "posting" });
+    this.progress({ stage: "posting" });
     try {
-      await this.surface.postReply(this.message, reply);
+      await this.presenter.finish(reply);
     } catch (error) {
       throw new DatabotError(ErrorCode.PostFailed, "I could not post the answer in this thread.", {
         cause: error,
@@ -229,22 +259,15 @@ class Turn {
       error: { code: failure.code, message: failure.userMessage + retryHint, retryable: failure.retryable },
     };
     try {
-      await this.surface.postReply(this.message, reply);
+      await this.presenter.fail(reply);
     } catch (error) {
       this.log.error({ err: asDatabotError(error) }, "could not post the error reply");
     }
   }
 
-  /** Updates go out one after another, so a slow update can never land after a newer one. */
-  private progress(progress: Progress): Promise<void> {
-    this.progressChain = this.progressChain.then(async () => {
-      try {
-        await this.surface.updateProgress(this.message, progress);
-      } catch (error) {
-        this.log.debug({ stage: progress.stage, err: asDatabotError(error) }, "progress update failed");
-      }
-    });
-    return this.progressChain;
+  /** Shown in the thread in the background, paced by the presenter. */
+  private progress(progress: Progress): void {
+    this.presenter.progress(progress);
   }
 
   private async save(patch: TurnCheckpoint): Promise<void> {

@@ -1,5 +1,5 @@
 import type { UploadedFile } from "./agent-backend";
-import type { InboundMessage, JsonValue, Notice } from "../types";
+import type { InboundMessage, JsonObject, JsonValue, Notice } from "../types";
 
 /** Where one message is in its turn. Saved after every step, so a restart resumes instead of repeating. */
 export interface TurnCheckpoint {
@@ -14,6 +14,8 @@ export interface TurnCheckpoint {
   agentMessageId?: string;
   /** Set as soon as the backend reports the run id. */
   runId?: string;
+  /** The answer text the thread shows live, so a resumed turn finishes that message instead of posting another. */
+  live?: { channel: "stream" | "draft"; handle: JsonObject; openedAt: number };
 }
 
 export type InboxStatus = "pending" | "processing" | "done" | "failed";
