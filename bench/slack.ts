@@ -9,7 +9,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, ExpressReceiver, LogLevel } from "@slack/bolt";
 import express from "express";
-import { createSlackModule } from "../src/adapters/slack";
+import { slackSurface } from "../src/server/surfaces";
 import { ScriptedBackend } from "../test/fakes/scripted-backend";
 import { DATABOT, FakeSlack, type FakeMessage } from "../test/fakes/slack/fake-slack";
 import { startTestDatabot, type TestDatabot } from "../test/support/harness";
@@ -49,9 +49,7 @@ async function startDatabot(slack: FakeSlack, statusLines = true): Promise<Targe
     ...(statusLines
       ? {}
       : {
-          surfaceFactories: [
-            (deps, config) => createSlackModule(deps, config, { timings: { statusDelayMs: 3_600_000 } }),
-          ],
+          surfaces: [slackSurface({ timings: { statusDelayMs: 3_600_000 } })],
         }),
   });
   return { name: "databot", bot, eventsUrl: `${bot.url}/slack/events`, close: () => bot.close() };

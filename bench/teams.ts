@@ -10,7 +10,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from "botbuilder";
 import express from "express";
-import { createTeamsModule } from "../src/adapters/teams";
+import { teamsSurface } from "../src/server/surfaces";
 import { ScriptedBackend } from "../test/fakes/scripted-backend";
 import { channelMessage, postActivity } from "../test/fakes/teams/activities";
 import { FakeConnector, type PostedActivity } from "../test/fakes/teams/connector";
@@ -46,7 +46,7 @@ async function startDatabot(): Promise<Target & { bot: TestDatabot }> {
   const bot = await startTestDatabot({
     env: { TEAMS_ENABLED: "true", MAX_CONCURRENT_RUNS: "1000", LOG_LEVEL: "silent" },
     backend,
-    surfaceFactories: [createTeamsModule],
+    surfaces: [teamsSurface()],
   });
   return { name: "databot", bot, url: bot.url, close: () => bot.close() };
 }

@@ -12,7 +12,7 @@ import { SqliteStore } from "../src/adapters/sqlite/sqlite-store";
 import { loadConfig } from "../src/config";
 import { ConversationService } from "../src/core/conversation/service";
 import { silentLogger } from "../src/core/logger";
-import { createBackend } from "../src/server/backend-factory";
+import { backendFor } from "../src/server/backend-factory";
 import { type FakeFoundry, startFakeFoundry } from "./fakes/foundry";
 import { configProblems } from "./support/config-problems";
 import { TEST_SETTINGS } from "./support/core-harness";
@@ -86,7 +86,7 @@ describe("against the fake Foundry", () => {
 
   async function answerOnce(env: Record<string, string>) {
     const config = loadConfig({ ...env, DATA_DIR: dir, LOG_LEVEL: "silent" }, dir);
-    const backend = await createBackend(config, silentLogger, store);
+    const backend = await backendFor(config)({ logger: silentLogger, store });
     const surface = new MemorySurface("cli");
     const service = new ConversationService({
       store,
@@ -120,7 +120,7 @@ describe("against the fake Foundry", () => {
 
   test("on classic agents too, a thread gone on the service is replaced and the thread is told its files are gone", async () => {
     const env = { ...fake.env("classic"), DATA_DIR: dir, LOG_LEVEL: "silent" };
-    const backend = await createBackend(loadConfig(env, dir), silentLogger, store);
+    const backend = await backendFor(loadConfig(env, dir))({ logger: silentLogger, store });
     const surface = new MemorySurface("cli");
     const service = new ConversationService({
       store,

@@ -28,7 +28,13 @@ async function ask(backend: ScriptedBackend, ...argv: string[]) {
   stdout.on("data", (c: Buffer) => (out += c.toString()));
   stderr.on("data", (c: Buffer) => (err += c.toString()));
   const config = loadConfig({ DATA_DIR: path.join(dir, "data") }, dir);
-  const code = await askCommand(argv, config, silentLogger, async () => backend, { stdout, stderr });
+  const code = await askCommand(
+    argv,
+    config,
+    silentLogger,
+    { stdout, stderr },
+    { backend: async () => backend },
+  );
   return { code, out, err };
 }
 

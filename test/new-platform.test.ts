@@ -8,7 +8,8 @@ import { EventEmitter } from "node:events";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { SurfaceFactory } from "../src/server/surfaces";
+import type { SurfaceDeps } from "../src/server/surface-module";
+import { surfaceSpec, type SurfaceSpec } from "../src/server/surfaces";
 import type { ChatSurface, TurnStatus } from "../src/core/ports";
 import { encodeThreadId } from "../src/core/thread-id";
 import type { Reply } from "../src/core/types";
@@ -31,48 +32,52 @@ interface Line {
 }
 
 /** databot's surface for the chat room: the whole adapter. */
-function chatRoomSurface(room: ChatRoom): SurfaceFactory {
-  return (deps) => {
-    const surface: ChatSurface = {
-      platform: "chatroom",
-      openTurn(message) {
-        const statuses: string[] = [];
-        const post = async (reply: Reply) => {
-          const text = reply.error ? `⚠️ ${reply.error.message}` : reply.text;
-          room.posted.push({
-            room: message.threadId,
-            text,
-            images: reply.images.map((i) => i.name),
-            statuses,
-          });
-        };
-        return { status: async (s: TurnStatus) => void statuses.push(s.stage), finish: post, fail: post };
-      },
-      async openAttachment(_message, attachment) {
-        return fs.createReadStream(String(attachment.ref.path));
-      },
-    };
-    const onLine = (line: Line) =>
-      void deps.sink.receive({
-        id: `chatroom:${line.id}`,
+function chatRoomSurface(room: ChatRoom): SurfaceSpec {
+  return surfaceSpec(
+    "chatroom",
+    () => ({}),
+    (deps: SurfaceDeps) => {
+      const surface: ChatSurface = {
         platform: "chatroom",
-        threadId: encodeThreadId("chatroom", [line.room]),
-        author: { id: line.from, name: line.from },
-        text: line.text,
-        attachments: line.file ? [{ name: path.basename(line.file), ref: { path: line.file } }] : [],
-        sentAt: new Date().toISOString(),
-      });
-    return {
-      surface,
-      description: "Chat room: lines in, answers out",
-      async start() {
-        room.on("line", onLine);
-      },
-      async stop() {
-        room.off("line", onLine);
-      },
-    };
-  };
+        openTurn(message) {
+          const statuses: string[] = [];
+          const post = async (reply: Reply) => {
+            const text = reply.error ? `⚠️ ${reply.error.message}` : reply.text;
+            room.posted.push({
+              room: message.threadId,
+              text,
+              images: reply.images.map((i) => i.name),
+              statuses,
+            });
+          };
+          return { status: async (s: TurnStatus) => void statuses.push(s.stage), finish: post, fail: post };
+        },
+        async openAttachment(_message, attachment) {
+          return fs.createReadStream(String(attachment.ref.path));
+        },
+      };
+      const onLine = (line: Line) =>
+        void deps.sink.receive({
+          id: `chatroom:${line.id}`,
+          platform: "chatroom",
+          threadId: encodeThreadId("chatroom", [line.room]),
+          author: { id: line.from, name: line.from },
+          text: line.text,
+          attachments: line.file ? [{ name: path.basename(line.file), ref: { path: line.file } }] : [],
+          sentAt: new Date().toISOString(),
+        });
+      return {
+        surface,
+        description: "Chat room: lines in, answers out",
+        async start() {
+          room.on("line", onLine);
+        },
+        async stop() {
+          room.off("line", onLine);
+        },
+      };
+    },
+  );
 }
 
 let bot: TestDatabot;
@@ -90,7 +95,7 @@ test("a surface registered in a test answers a CSV question in its room, with th
   bot = await startTestDatabot({
     env: { SANDBOX_POOL_SIZE: "1" },
     backend: "configured",
-    surfaceFactories: [chatRoomSurface(room)],
+    surfaces: [chatRoomSurface(room)],
   });
 
   room.say("analytics", "ada", "bar chart of sales by region", csv);

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { AgentOutput } from "../src/core/ports";
-import { createSlackModule } from "../src/adapters/slack";
+import { slackSurface } from "../src/server/surfaces";
 import { ScriptedBackend, type ScriptContext } from "./fakes/scripted-backend";
 import { DATABOT, FakeSlack, seedAcme, visibleText } from "./fakes/slack/fake-slack";
 import { makePng } from "./support/png";
@@ -28,10 +28,7 @@ async function start(options: { streaming?: boolean } = {}): Promise<void> {
     env: slack.env(),
     backend,
     // Show the answer as soon as text arrives, and write every change, so the story needs no waiting.
-    surfaceFactories: [
-      (deps, config) =>
-        createSlackModule(deps, config, { timings: { streamAfterMs: 0, writeIntervalMs: 0 } }),
-    ],
+    surfaces: [slackSurface({ timings: { streamAfterMs: 0, writeIntervalMs: 0 } })],
   });
   slack.eventsUrl = `${bot.url}/slack/events`;
 }
@@ -187,10 +184,7 @@ test("after a restart in the middle of a streamed answer, the same message is fi
       env: slack.env(),
       backend,
       dataDir,
-      surfaceFactories: [
-        (deps, config) =>
-          createSlackModule(deps, config, { timings: { streamAfterMs: 0, writeIntervalMs: 0 } }),
-      ],
+      surfaces: [slackSurface({ timings: { streamAfterMs: 0, writeIntervalMs: 0 } })],
     });
   try {
     const first = await start();

@@ -5,6 +5,7 @@
 import { loadConfig } from "../src/config";
 import { configProblems as problems } from "./support/config-problems";
 import { createTeamsModule } from "../src/adapters/teams";
+import { teamsSurface } from "../src/server/surfaces";
 import { silentLogger } from "../src/core/logger";
 import type { SurfaceDeps } from "../src/server/surface-module";
 
@@ -36,8 +37,10 @@ test("a single-tenant registration needs its tenant, and a secret unless it is a
 
 test("even if configuration were bypassed, the Teams module refuses to serve unsigned requests in production", () => {
   const config = loadConfig({ TEAMS_ENABLED: "true" }, "/");
-  const production = { ...config, core: { ...config.core, mode: "production" as const } };
-  const deps = { logger: silentLogger } as unknown as SurfaceDeps;
-  expect(() => createTeamsModule(deps, production)).toThrow(/MicrosoftAppId is required in production mode/);
-  expect(createTeamsModule(deps, { ...config, teams: undefined })).toBeUndefined();
+  const deps = { logger: silentLogger, settings: { mode: "production" } } as unknown as SurfaceDeps;
+  expect(() => createTeamsModule(deps, config.teams!)).toThrow(
+    /MicrosoftAppId is required in production mode/,
+  );
+  // A surface whose section is absent is not built at all.
+  expect(teamsSurface().build(deps, { ...config, teams: undefined })).toBeUndefined();
 });

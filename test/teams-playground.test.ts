@@ -3,7 +3,7 @@
  * runs in local mode, the Playground runs headless against it, a person attaches a CSV in the personal chat and
  * asks a question, and databot's answer with the chart appears in the Playground's conversation.
  */
-import { createTeamsModule } from "../src/adapters/teams";
+import { teamsSurface } from "../src/server/surfaces";
 import { downloadInfo } from "./fakes/teams/activities";
 import { Playground } from "./fakes/teams/playground";
 import { FakeSharePoint } from "./fakes/teams/sharepoint";
@@ -20,7 +20,7 @@ beforeAll(async () => {
   files = await new FakeSharePoint().start();
   bot = await startTestDatabot({
     env: { TEAMS_ENABLED: "true" },
-    surfaceFactories: [createTeamsModule],
+    surfaces: [teamsSurface()],
     backend,
   });
   playground = await new Playground().start(`${bot.url}/api/messages`);

@@ -10,10 +10,10 @@ import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import type { Config } from "../config";
 import type { Logger } from "../core/logger";
-import type { AgentBackend } from "../core/ports";
 import { encodeThreadId } from "../core/thread-id";
 import type { AttachmentMeta, InboundMessage, Reply } from "../core/types";
-import { startDatabot } from "../server/app";
+import { startDatabot, type DatabotParts } from "../server/app";
+import { surfaceSpec } from "../server/surfaces";
 import { CliSurface } from "./cli-surface";
 
 export interface CliIo {
@@ -36,8 +36,8 @@ export async function askCommand(
   argv: string[],
   config: Config,
   logger: Logger,
-  createBackend: (config: Config, logger: Logger) => Promise<AgentBackend>,
   io: CliIo,
+  parts: Pick<DatabotParts, "backend"> = {},
 ): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -73,10 +73,16 @@ export async function askCommand(
   }
 
   const surface = new CliSurface(io.stderr);
-  const databot = await startDatabot(config, logger, createBackend, {
+  const databot = await startDatabot(config, logger, {
+    ...parts,
     http: false,
-    surfaceFactories: [],
-    extraSurfaces: [surface],
+    surfaces: [
+      surfaceSpec(
+        "cli",
+        () => ({}),
+        () => ({ surface, description: "the command line" }),
+      ),
+    ],
   });
   try {
     const message: InboundMessage = {

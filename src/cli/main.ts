@@ -6,7 +6,6 @@ import pino from "pino";
 import { ConfigError, loadConfig, type Config } from "../config";
 import type { Logger } from "../core/logger";
 import { runPythonCommand } from "../local-engine/run-python-command";
-import { createBackend } from "../server/backend-factory";
 import { createLogger } from "../server/logger";
 import { askCommand, ASK_USAGE, type CliIo } from "./ask";
 import { serveCommand } from "./serve";
@@ -39,9 +38,9 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   }
   switch (command) {
     case "serve":
-      return serveCommand(config, createLogger(config.core.logLevel ?? "info"), createBackend, io);
+      return serveCommand(config, createLogger(config.core.logLevel ?? "info"), io);
     case "ask":
-      return askCommand(rest, config, cliLogger(config), createBackend, io);
+      return askCommand(rest, config, cliLogger(config), io);
     case "run-python":
       return runPythonCommand(rest, config.local, io);
     default:

@@ -4,19 +4,13 @@
  */
 import type { Config } from "../config";
 import type { Logger } from "../core/logger";
-import type { AgentBackend } from "../core/ports";
 import { startDatabot } from "../server/app";
 import type { CliIo } from "./ask";
 
 const SHUTDOWN_GRACE_MS = 20_000;
 
-export async function serveCommand(
-  config: Config,
-  logger: Logger,
-  createBackend: (config: Config, logger: Logger) => Promise<AgentBackend>,
-  io: CliIo,
-): Promise<number> {
-  const databot = await startDatabot(config, logger, createBackend);
+export async function serveCommand(config: Config, logger: Logger, io: CliIo): Promise<number> {
+  const databot = await startDatabot(config, logger);
   const surfaces = databot.modules.map((m) => `  - ${m.description}`).join("\n");
   io.stdout.write(
     [

@@ -1,6 +1,7 @@
 /**
- * Composes databot: store, agent backend, conversation service, chat surfaces and the HTTP server, from a
- * validated {@link Config}. Tests pass their own backend (and surfaces) through `overrides`.
+ * The composition root: builds the store, the agent backend, the conversation service, the chat surfaces and the
+ * HTTP server from a validated {@link Config}. Each part is built by a factory that receives only its own
+ * configuration section; tests replace a part by passing another factory.
  */
 import { OutboundGuard } from "../adapters/outbound/guard";
 import { SqliteStore } from "../adapters/sqlite/sqlite-store";
@@ -8,18 +9,20 @@ import type { Config } from "../config";
 import { ConversationService } from "../core/conversation/service";
 import { FilePolicy } from "../core/files/file-policy";
 import type { Logger } from "../core/logger";
-import type { AgentBackend, ChatSurface, Store } from "../core/ports";
+import type { AgentBackend, Store } from "../core/ports";
+import { backendFor, type BackendFactory } from "./backend-factory";
 import { createHttpApp, finishApp, listen, type RunningServer } from "./http-server";
 import type { SurfaceModule } from "./surface-module";
-import { SURFACE_FACTORIES, type SurfaceFactory } from "./surfaces";
+import { BUILT_IN_SURFACES, type SurfaceSpec } from "./surfaces";
 
-export interface DatabotOverrides {
-  backend?: AgentBackend;
-  store?: Store;
-  /** Surface factories to use instead of the built-in ones. */
-  surfaceFactories?: SurfaceFactory[];
-  /** Extra surfaces without HTTP routes (the CLI). */
-  extraSurfaces?: ChatSurface[];
+/** The parts to build databot from; each defaults to what the configuration selects. */
+export interface DatabotParts {
+  /** Builds the agent backend (default: the configured one). */
+  backend?: BackendFactory;
+  /** Builds the store (default: SQLite in `DATA_DIR`). */
+  store?: () => Store;
+  /** The chat surfaces to run (default: every built-in one whose configuration is present). */
+  surfaces?: readonly SurfaceSpec[];
   /** Whether to listen on HTTP (the CLI does not). Default true. */
   http?: boolean;
 }
@@ -41,28 +44,33 @@ export interface RunningDatabot {
 export async function startDatabot(
   config: Config,
   logger: Logger,
-  createBackend: (config: Config, logger: Logger, store: Store) => Promise<AgentBackend>,
-  overrides: DatabotOverrides = {},
+  parts: DatabotParts = {},
 ): Promise<RunningDatabot> {
-  const store = overrides.store ?? SqliteStore.inDataDir(config.core.dataDir);
-  const backend = overrides.backend ?? (await createBackend(config, logger, store));
-  const outbound = new OutboundGuard({ local: config.core.mode === "local" });
+  const { core } = config;
+  const store = (parts.store ?? (() => SqliteStore.inDataDir(core.dataDir)))();
+  const backend = await (parts.backend ?? backendFor(config))({ logger, store });
+  const outbound = new OutboundGuard({ local: core.mode === "local" });
   const sink = { receive: (m: Parameters<ConversationService["receive"]>[0]) => service.receive(m) };
   const deps = {
     sink,
     store,
     logger,
-    filePolicy: new FilePolicy(config.core.maxFileBytes),
+    filePolicy: new FilePolicy(core.maxFileBytes),
     outbound,
-    core: config.core,
+    settings: {
+      mode: core.mode,
+      dataDir: core.dataDir,
+      maxFileBytes: core.maxFileBytes,
+      publicBaseUrl: core.publicBaseUrl,
+    },
   };
-  const modules = (overrides.surfaceFactories ?? SURFACE_FACTORIES)
-    .map((factory) => factory(deps, config))
+  const modules = (parts.surfaces ?? BUILT_IN_SURFACES)
+    .map((spec) => spec.build(deps, config))
     .filter((m): m is SurfaceModule => m !== undefined);
   const service: ConversationService = new ConversationService({
     store,
     backend,
-    surfaces: [...modules.map((m) => m.surface), ...(overrides.extraSurfaces ?? [])],
+    surfaces: modules.map((m) => m.surface),
     logger,
     settings: {
       maxConcurrentRuns: config.core.maxConcurrentRuns,
@@ -73,7 +81,7 @@ export async function startDatabot(
   });
 
   let http: RunningServer | undefined;
-  if (overrides.http !== false) {
+  if (parts.http !== false) {
     const app = createHttpApp(
       [
         { name: "store", check: () => store.ping() },

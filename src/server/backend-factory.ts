@@ -1,7 +1,7 @@
 /**
- * Picks the agent backend from the configuration: Azure AI Foundry when it is configured — new agents on the
- * Responses API unless `AZURE_AI_AGENT_API=classic` — otherwise the local engine, driven by a model when
- * MODEL_BASE_URL is set and by the offline analyst when not.
+ * Picks the agent backend from the configuration — Azure AI Foundry when it is configured (new agents on the
+ * Responses API unless `AZURE_AI_AGENT_API=classic`), otherwise the local engine, driven by a model when
+ * MODEL_BASE_URL is set and by the offline analyst when not — and binds it to its own configuration section.
  */
 import path from "node:path";
 import type { Config } from "../config";
@@ -13,26 +13,40 @@ import { createOfflineAnalyst } from "../local-engine/analyst";
 import { createLocalBackend } from "../local-engine/local-backend";
 import { createModelAnalyst } from "../local-engine/model";
 
-/** @param store the store databot runs on; the Responses backend keeps each thread's container and files there. */
-export async function createBackend(config: Config, logger: Logger, store?: Store): Promise<AgentBackend> {
-  if (config.backend === "azure" && config.azure) {
-    if (config.azure.agentApi === "classic") {
-      return createAzureBackend(config.azure, logger, { runTimeoutMs: config.core.runTimeoutMs });
-    }
-    if (!store) throw new Error("the Azure Responses backend needs the store to keep each thread's session");
-    const backend = createAzureResponsesBackend(config.azure, store, logger, {
-      runTimeoutMs: config.core.runTimeoutMs,
-      outputDir: path.join(config.core.dataDir, "azure-outputs"),
-    });
-    // Prepare the agent version now; a failure is reported by /readyz and on first use.
-    backend.ready().catch((error: unknown) => logger.warn({ err: error }, "the Azure agent is not ready"));
-    return backend;
+/** What a backend is built with at start, besides its own configuration section. */
+export interface BackendDeps {
+  logger: Logger;
+  /** The store databot runs on (the Responses backend keeps each thread's container and files there). */
+  store: Store;
+}
+
+/** Builds the backend once the store exists. */
+export type BackendFactory = (deps: BackendDeps) => Promise<AgentBackend>;
+
+/** The backend the configuration selects, bound to its section. */
+export function backendFor(config: Config): BackendFactory {
+  const { runTimeoutMs, dataDir } = config.core;
+  const azure = config.backend === "azure" ? config.azure : undefined;
+  if (azure?.agentApi === "classic") {
+    return async ({ logger }) => createAzureBackend(azure, logger, { runTimeoutMs });
   }
-  const analyst = config.local.model
-    ? createModelAnalyst(config.local.model, logger)
-    : createOfflineAnalyst();
-  const backend = createLocalBackend({ config: config.local, dataDir: config.core.dataDir, logger, analyst });
-  // Start probing the sandbox and warming the pool now; a failure is reported by /readyz and on first use.
-  backend.ready().catch((error: unknown) => logger.warn({ err: error }, "the local engine is not ready"));
-  return backend;
+  if (azure) {
+    return async ({ logger, store }) => {
+      const backend = createAzureResponsesBackend(azure, store, logger, {
+        runTimeoutMs,
+        outputDir: path.join(dataDir, "azure-outputs"),
+      });
+      // Prepare the agent version now; a failure is reported by /readyz and on first use.
+      backend.ready().catch((error: unknown) => logger.warn({ err: error }, "the Azure agent is not ready"));
+      return backend;
+    };
+  }
+  const local = config.local;
+  return async ({ logger }) => {
+    const analyst = local.model ? createModelAnalyst(local.model, logger) : createOfflineAnalyst();
+    const backend = createLocalBackend({ config: local, dataDir, logger, analyst });
+    // Start probing the sandbox and warming the pool now; a failure is reported by /readyz and on first use.
+    backend.ready().catch((error: unknown) => logger.warn({ err: error }, "the local engine is not ready"));
+    return backend;
+  };
 }

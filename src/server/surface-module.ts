@@ -1,11 +1,22 @@
 import type { Express } from "express";
-import type { CoreConfig } from "../config";
+import type { Mode } from "../config";
 import type { FilePolicy } from "../core/files/file-policy";
 import type { Logger } from "../core/logger";
 import type { ChatSurface, MessageSink, Store } from "../core/ports";
 import type { OutboundGuard } from "../adapters/outbound/guard";
 
-/** What every chat surface module is built from. */
+/** The few shared settings a chat surface may read (its own settings come as its configuration section). */
+export interface SurfaceSettings {
+  mode: Mode;
+  /** Where the surface may keep files (transcripts, spooled outputs). */
+  dataDir: string;
+  /** The file policy's size limit. */
+  maxFileBytes: number;
+  /** databot's public https address, for links it hands out. */
+  publicBaseUrl?: string;
+}
+
+/** What every chat surface module is built from, besides its own configuration section. */
 export interface SurfaceDeps {
   /** Hand normalized messages here; resolves once they are durably recorded. */
   sink: MessageSink;
@@ -15,7 +26,7 @@ export interface SurfaceDeps {
   filePolicy: FilePolicy;
   /** Every URL fetched on behalf of a message goes through it. */
   outbound: OutboundGuard;
-  core: CoreConfig;
+  settings: SurfaceSettings;
 }
 
 /**

@@ -10,8 +10,8 @@ import { loadConfig } from "../../src/config";
 import type { AgentBackend } from "../../src/core/ports";
 import { silentLogger, type Logger } from "../../src/core/logger";
 import { startDatabot, type RunningDatabot } from "../../src/server/app";
-import { createBackend } from "../../src/server/backend-factory";
-import type { SurfaceFactory } from "../../src/server/surfaces";
+import { backendFor } from "../../src/server/backend-factory";
+import type { SurfaceSpec } from "../../src/server/surfaces";
 import type { TurnEvent } from "../../src/core/conversation/service";
 import { ScriptedBackend } from "../fakes/scripted-backend";
 
@@ -30,7 +30,8 @@ export interface TestDatabotOptions {
   env?: Record<string, string>;
   /** The backend to answer with; "configured" builds the one the environment selects (as `databot serve` does). */
   backend?: AgentBackend | "configured";
-  surfaceFactories?: SurfaceFactory[];
+  /** The chat surfaces to run (default: every configured built-in one). */
+  surfaces?: readonly SurfaceSpec[];
   logger?: Logger;
   /** Reuse a data dir (a restart); a fresh temp dir otherwise. */
   dataDir?: string;
@@ -51,13 +52,10 @@ export async function startTestDatabot(options: TestDatabotOptions = {}): Promis
     process.cwd(),
   );
   const logger = options.logger ?? silentLogger;
-  const backend =
-    options.backend === "configured"
-      ? await createBackend(config, logger)
-      : (options.backend ?? new ScriptedBackend());
-  const running = await startDatabot(config, logger, async () => backend, {
-    backend,
-    surfaceFactories: options.surfaceFactories,
+  const given = options.backend;
+  const running = await startDatabot(config, logger, {
+    backend: given === "configured" ? backendFor(config) : async () => given ?? new ScriptedBackend(),
+    surfaces: options.surfaces,
   });
   const turns: TurnEvent[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];

@@ -5,7 +5,7 @@
  */
 import { App, ExpressReceiver, type Receiver } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
-import type { Config, SlackConfig } from "../../config";
+import type { SlackConfig } from "../../config";
 import type { Logger } from "../../core/logger";
 import { bodyDeadline } from "../../server/http-server";
 import type { SurfaceDeps, SurfaceModule } from "../../server/surface-module";
@@ -33,17 +33,12 @@ export interface SlackModuleOptions {
   timings?: Partial<SlackTimings>;
 }
 
-/**
- * The Slack surface, or undefined when Slack is not configured (`SLACK_BOT_TOKEN` unset).
- * @example SURFACE_FACTORIES.push(createSlackModule)
- */
+/** The Slack surface, from its own configuration section. */
 export function createSlackModule(
   deps: SurfaceDeps,
-  config: Config,
+  slack: SlackConfig,
   options: SlackModuleOptions = {},
-): SurfaceModule | undefined {
-  const slack = config.slack;
-  if (!slack) return undefined;
+): SurfaceModule {
   const logger = deps.logger.child({ surface: "slack" });
   const clients = webClients(slack, logger);
   const memory = new SlackMemory(deps.store);
@@ -64,7 +59,7 @@ export function createSlackModule(
       apiUrl: slack.apiUrl,
       api: clients.api,
       outbound: deps.outbound,
-      maxBytes: deps.core.maxFileBytes,
+      maxBytes: deps.settings.maxFileBytes,
       logger,
     }),
   );

@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import express from "express";
-import type { Config } from "../../config";
+import type { TeamsConfig } from "../../config";
 import { bodyDeadline } from "../../server/http-server";
 import type { SurfaceDeps, SurfaceModule } from "../../server/surface-module";
 import { createBotAuth } from "./auth";
@@ -28,11 +28,10 @@ const SWEEP_INTERVAL_MS = 3600_000;
 /** An activity is at most a megabyte: its body arrives well within this. */
 const SMALL_BODY_MS = 30_000;
 
-/** Builds the Teams module when Teams is configured (`TEAMS_ENABLED` or `MicrosoftAppId`), else undefined. */
-export function createTeamsModule(deps: SurfaceDeps, config: Config): SurfaceModule | undefined {
-  const teams = config.teams;
-  if (!teams) return undefined;
-  if (!teams.appId && config.core.mode !== "local") {
+/** Builds the Teams module from its own configuration section. */
+export function createTeamsModule(deps: SurfaceDeps, teams: TeamsConfig): SurfaceModule {
+  const { settings } = deps;
+  if (!teams.appId && settings.mode !== "local") {
     // Configuration refuses this already; never serve an unauthenticated endpoint outside local mode.
     throw new Error(
       "MicrosoftAppId is required in production mode: the Teams endpoint would accept unsigned requests",
@@ -43,20 +42,20 @@ export function createTeamsModule(deps: SurfaceDeps, config: Config): SurfaceMod
   const fetcher = new TeamsFetcher({
     outbound: deps.outbound,
     hosts: teamsFileHosts(teams.appId),
-    maxBytes: deps.core.maxFileBytes,
+    maxBytes: settings.maxFileBytes,
   });
   const auth = createBotAuth(teams);
   const adapter = new DatabotCloudAdapter(auth.authentication);
   const sender = new TeamsSender(adapter, auth.appId);
   const graph = teams.graph ? new GraphClient(teams.graph, fetcher) : undefined;
-  const spool = new FileSpool(path.join(config.core.dataDir, "teams-files"), deps.store, FILE_TTL_MS);
+  const spool = new FileSpool(path.join(settings.dataDir, "teams-files"), deps.store, FILE_TTL_MS);
   let signer: Promise<LinkSigner> | undefined;
   const getSigner = () => (signer ??= LinkSigner.fromStore(deps.store));
   const files = new FileDelivery({
     sender,
     spool,
     graph,
-    publicBaseUrl: config.core.publicBaseUrl,
+    publicBaseUrl: settings.publicBaseUrl,
     signer: getSigner,
     fetcher,
     logger,

@@ -4,6 +4,7 @@
  * Files in channels and group chats are not delivered by Teams; `graphLookup` says where to find them.
  */
 import type { Activity, ConversationReference } from "botbuilder";
+import { z } from "zod";
 import { mimeTypeFor } from "../../core/files/file-types";
 import type { AttachmentMeta, InboundMessage, JsonObject } from "../../core/types";
 import { rootMessageIdOf, teamsMessageId, teamsThreadId } from "./thread-ids";
@@ -17,16 +18,49 @@ export type GraphMessageLocation =
   | { kind: "channel"; teamId: string; channelId: string; rootId: string; messageId: string }
   | { kind: "chat"; chatId: string; messageId: string };
 
-/** What the adapter keeps in `InboundMessage.context` to answer later (all JSON). */
-export interface TeamsContext {
-  reference: Partial<ConversationReference>;
-  scope: TeamsScope;
-  tenantId?: string;
+/**
+ * What the adapter keeps in `InboundMessage.context` to answer later (all JSON), and its schema: the context
+ * comes back from the durable inbox, so it is parsed, not trusted to have the shape it was written with.
+ */
+const Account = z.looseObject({ id: z.string(), name: z.string().default("") });
+const TeamsContextSchema = z.object({
+  /** `TurnContext.getConversationReference(activity)`: where replies go. */
+  reference: z.looseObject({
+    serviceUrl: z.string(),
+    channelId: z.string().default("msteams"),
+    conversation: z.looseObject({
+      id: z.string(),
+      isGroup: z.boolean().default(false),
+      conversationType: z.string().default(""),
+      name: z.string().default(""),
+    }),
+    user: Account.optional(),
+    bot: Account.optional(),
+    activityId: z.string().optional(),
+    locale: z.string().optional(),
+  }),
+  scope: z.enum(["personal", "groupChat", "channel"]),
+  tenantId: z.string().optional(),
   /** The team's Microsoft 365 group id and the channel id (channels only). */
-  teamId?: string;
-  channelId?: string;
+  teamId: z.string().optional(),
+  channelId: z.string().optional(),
   /** Notices about files that could not be taken (no Graph access), shown with the reply. */
-  fileNotices?: string[];
+  fileNotices: z.array(z.string()).optional(),
+});
+
+export type TeamsContext = z.infer<typeof TeamsContextSchema>;
+
+/** The Teams context of a message databot recorded; throws when it is not one. */
+export function teamsContextOf(message: InboundMessage): TeamsContext {
+  const parsed = TeamsContextSchema.safeParse(message.context);
+  if (!parsed.success)
+    throw new Error(`message ${message.id} carries no Teams context: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+/** The context as the JSON the inbox keeps. */
+function contextJson(context: TeamsContext): JsonObject {
+  return JSON.parse(JSON.stringify(context)) as JsonObject;
 }
 
 export interface NormalizedActivity {
@@ -88,10 +122,10 @@ export function normalizeActivity(
   const tenantId = channelData.tenant?.id ?? activity.conversation.tenantId;
   const teamId = channelData.team?.aadGroupId;
   const channelId = channelData.channel?.id;
-  const context: TeamsContext = { reference: replyTo, scope };
-  if (tenantId) context.tenantId = tenantId;
-  if (teamId) context.teamId = teamId;
-  if (channelId) context.channelId = channelId;
+  // Written through the schema it is read with (undefined fields dropped, as the inbox's JSON drops them).
+  const context = TeamsContextSchema.parse(
+    JSON.parse(JSON.stringify({ reference: replyTo, scope, tenantId, teamId, channelId })),
+  );
 
   const html = (activity.attachments ?? [])
     .filter((a) => a.contentType === "text/html" && typeof a.content === "string")
@@ -106,7 +140,7 @@ export function normalizeActivity(
     text: cleanText(activity),
     attachments: deliveredAttachments(activity),
     sentAt: toIso(activity.timestamp),
-    context: context as unknown as JsonObject,
+    context: contextJson(context),
   };
   return {
     message,

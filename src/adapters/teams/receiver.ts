@@ -16,7 +16,7 @@ import { codeMessageText, showCodeActionOf } from "./cards";
 import { refuseUnlessLocal } from "./local-access";
 import type { FileDelivery } from "./file-delivery";
 import { GraphError, type GraphClient } from "./graph-client";
-import { normalizeActivity, type NormalizedActivity, type TeamsContext } from "./normalize";
+import { normalizeActivity, teamsContextOf, type NormalizedActivity } from "./normalize";
 import type { DatabotCloudAdapter } from "./sender";
 import { CODE_NAMESPACE, GRAPH_NOT_CONFIGURED } from "./surface";
 
@@ -113,7 +113,7 @@ export class TeamsReceiver {
     if (!normalized.addressed) return; // a channel message that does not mention databot
     await this.addChannelFiles(normalized);
     const { message } = normalized;
-    const notices = (message.context as unknown as TeamsContext).fileNotices ?? [];
+    const notices = teamsContextOf(message).fileNotices ?? [];
     // A bare mention ("@databot") asks what databot does.
     if (message.text === "" && message.attachments.length === 0 && notices.length === 0)
       message.text = "help";
@@ -129,7 +129,7 @@ export class TeamsReceiver {
     const location = normalized.graphLookup;
     if (!location) return;
     const { message } = normalized;
-    const context = message.context as unknown as TeamsContext;
+    const context = teamsContextOf(message);
     const notices: string[] = [];
     if (!this.deps.graph) {
       if (normalized.hasFilePlaceholders) notices.push(GRAPH_NOT_CONFIGURED);
@@ -162,7 +162,7 @@ export class TeamsReceiver {
         }
       }
     }
-    if (notices.length > 0) context.fileNotices = notices;
+    if (notices.length > 0) message.context = { ...message.context, fileNotices: notices };
   }
 
   private async showCode(context: TurnContext, key: string): Promise<void> {

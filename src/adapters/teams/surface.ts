@@ -13,7 +13,7 @@ import type { BotAuth } from "./auth";
 import type { FileDelivery } from "./file-delivery";
 import { openSharedFile, type GraphClient } from "./graph-client";
 import { fitForTeams } from "./images";
-import type { TeamsContext } from "./normalize";
+import { teamsContextOf, type TeamsContext } from "./normalize";
 import { streamFields, TeamsIndicator, type StreamState } from "./progress";
 import { answerActivities } from "./reply-activities";
 import { hostOf, unavailable, type TeamsFetcher } from "./scoped-fetch";
@@ -52,7 +52,7 @@ export class TeamsSurface implements ChatSurface {
   constructor(private readonly deps: TeamsSurfaceDeps) {}
 
   openTurn(message: InboundMessage): TurnView {
-    const context = message.context as unknown as TeamsContext;
+    const context = teamsContextOf(message);
     const indicator = new TeamsIndicator(
       this.deps.sender,
       context.reference,
@@ -75,7 +75,7 @@ export class TeamsSurface implements ChatSurface {
     reply: Reply,
     stream: StreamState | undefined,
   ): Promise<void> {
-    const context = message.context as unknown as TeamsContext;
+    const context = teamsContextOf(message);
     const images = await Promise.all(reply.images.map((image) => fitForTeams(image)));
     let showCodeKey: string | undefined;
     if (reply.code.length > 0) {
@@ -102,7 +102,7 @@ export class TeamsSurface implements ChatSurface {
     const verdict = this.deps.filePolicy.precheck(attachment);
     if (!verdict.ok) throw new FileRefusedError(attachment.name, verdict.reason);
     const ref = attachment.ref as AttachmentRef;
-    const context = message.context as unknown as TeamsContext;
+    const context = teamsContextOf(message);
     const url = typeof ref.url === "string" ? ref.url : "";
     switch (ref.kind) {
       case "download":

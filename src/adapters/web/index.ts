@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import type { Express } from "express";
-import type { Config } from "../../config";
+import type { WebChatConfig } from "../../config";
 import type { SurfaceDeps, SurfaceModule } from "../../server/surface-module";
 import { accessControl, securityHeaders } from "./access";
 import { apiRouter } from "./api-routes";
@@ -21,16 +21,15 @@ export { UploadStore } from "./uploads";
 /** Staged uploads are checked this often, so one not sent within the hour is gone soon after. */
 const UPLOAD_SWEEP_MS = 10 * 60_000;
 
-/** The web chat module, or undefined when `WEB_CHAT` is off. */
-export function createWebChatModule(deps: SurfaceDeps, config: Config): SurfaceModule | undefined {
-  if (!config.web) return undefined;
-  const dataDir = deps.core.dataDir;
+/** The web chat module, from its own configuration section. */
+export function createWebChatModule(deps: SurfaceDeps, web: WebChatConfig): SurfaceModule {
+  const dataDir = deps.settings.dataDir;
   const logger = deps.logger.child({ surface: "web" });
   const transcripts = new TranscriptStore(dataDir);
   const uploads = new UploadStore(dataDir, deps.filePolicy);
   const live = new LiveEvents();
   const surface = new WebSurface(transcripts, uploads, live, logger);
-  const token = config.web.accessToken;
+  const token = web.accessToken;
   let sweepTimer: NodeJS.Timeout | undefined;
   const sweep = async () => {
     const removed = await uploads.sweep().catch((error: unknown) => {
@@ -62,7 +61,7 @@ export function createWebChatModule(deps: SurfaceDeps, config: Config): SurfaceM
           uploads,
           live,
           logger,
-          maxFileBytes: deps.core.maxFileBytes,
+          maxFileBytes: deps.settings.maxFileBytes,
         }),
       );
     },

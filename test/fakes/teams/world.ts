@@ -4,7 +4,7 @@
  * with only the Teams surface.
  */
 import type { Activity } from "botbuilder";
-import { createTeamsModule } from "../../../src/adapters/teams";
+import { teamsSurface } from "../../../src/server/surfaces";
 import type { AgentBackend } from "../../../src/core/ports";
 import { startTestDatabot, type TestDatabot } from "../../support/harness";
 import { ScriptedBackend } from "../scripted-backend";
@@ -78,7 +78,7 @@ export async function startTeamsWorld(options: TeamsWorldOptions = {}): Promise<
   }
   if (options.production) env.DATABOT_MODE = "production";
   const backend = (options.backend as ScriptedBackend | undefined) ?? new ScriptedBackend();
-  const bot = await startTestDatabot({ env, backend, surfaceFactories: [createTeamsModule] });
+  const bot = await startTestDatabot({ env, backend, surfaces: [teamsSurface()] });
   return {
     bot,
     backend,
