@@ -115,17 +115,19 @@ class LocalBackend implements AgentBackend {
   }
 
   async run(threadId: string, observer: RunObserver, signal?: AbortSignal): Promise<AgentOutput> {
-    await this.assertThread(threadId);
     const current = this.active.get(threadId);
     if (current) {
       // One run per thread: a retried start reattaches to the run already going.
+      await this.assertThread(threadId);
       await observer.onRunStarted(current.runId);
       return this.follow(current, signal);
     }
     const runId = newLocalId("run");
-    // Registered before anything is awaited, so a concurrent start finds it.
+    // Registered before anything is awaited, so a concurrent start — whichever of its awaits finishes first —
+    // finds it: the first call starts the run, later ones reattach.
     const run = this.register(threadId, runId, (t) => lastUserMessage(t));
     try {
+      await this.assertThread(threadId);
       await observer.onRunStarted(runId);
     } catch (error) {
       run.abandon(error);

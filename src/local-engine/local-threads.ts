@@ -123,9 +123,11 @@ export class LocalThreadStore {
         return result;
       });
     this.locks.set(id, next);
-    void next.finally(() => {
+    // The caller sees a failure; the clean-up must not leave a second, unhandled rejection behind.
+    const unlock = () => {
       if (this.locks.get(id) === next) this.locks.delete(id);
-    });
+    };
+    next.then(unlock, unlock);
     return next;
   }
 
