@@ -63,6 +63,7 @@ export async function startTeamsWorld(options: TeamsWorldOptions = {}): Promise<
         GRAPH_CLIENT_ID: APP_ID,
         GRAPH_CLIENT_SECRET: APP_PASSWORD,
         GRAPH_AUTHORITY_HOST: identity!.url,
+        TEAMS_AUTHORITY_CA_FILE: identity!.caFile,
       });
     }
   }
@@ -73,6 +74,7 @@ export async function startTeamsWorld(options: TeamsWorldOptions = {}): Promise<
       MicrosoftAppType: "MultiTenant",
       TEAMS_OPENID_METADATA_URL: identity!.openIdMetadataUrl,
       TEAMS_AUTHORITY_HOST: identity!.url,
+      TEAMS_AUTHORITY_CA_FILE: identity!.caFile,
     });
     connector.acceptedTokens = () => identity!.tokensFor("https://api.botframework.com/.default");
   }
