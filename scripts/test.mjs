@@ -11,6 +11,8 @@ const steps = [
   ["type-check (browser chat)", "npx", ["tsc", "-p", "tsconfig.web.json"]],
   ["lint", "npx", ["eslint", "."]],
   ["format", "npx", ["prettier", "--check", "."]],
+  // Unused files, exports and dependencies (knip.json names the entry points).
+  ["unused code", "npx", ["knip"]],
   ["jest", "npx", ["jest", ...process.argv.slice(2)]],
 ];
 

@@ -27,7 +27,7 @@ export interface RetrySettings extends BackoffSettings {
   sleep: (ms: number, signal?: AbortSignalLike) => Promise<void>;
 }
 
-export const RETRY_POLICY_NAME = "databotRetryPolicy";
+const RETRY_POLICY_NAME = "databotRetryPolicy";
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const ERROR_BODY_LIMIT = 64 * 1024;

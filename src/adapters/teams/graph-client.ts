@@ -171,7 +171,7 @@ export async function openSharedFile(
 }
 
 /** Graph's sharing id for a URL: `u!` + unpadded base64url. */
-export function shareId(url: string): string {
+function shareId(url: string): string {
   return `u!${Buffer.from(url, "utf8").toString("base64url")}`;
 }
 

@@ -39,10 +39,3 @@ export async function startFakeServer(
       }),
   };
 }
-
-/** Reads a request body as a Buffer (fakes only: their bodies are small). */
-export async function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks);
-}

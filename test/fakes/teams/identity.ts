@@ -15,7 +15,7 @@ import express, { type Express } from "express";
 import { generateTlsMaterial } from "../foundry/tls";
 import { startFakeServer, type FakeServer } from "./http";
 
-export const BOT_FRAMEWORK_ISSUER = "https://api.botframework.com";
+const BOT_FRAMEWORK_ISSUER = "https://api.botframework.com";
 
 export interface IssuedToken {
   token: string;

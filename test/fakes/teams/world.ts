@@ -15,8 +15,8 @@ import { FakeIdentity } from "./identity";
 import { FakeSharePoint } from "./sharepoint";
 
 export const APP_ID = "00000000-0000-0000-0000-00000000b07d";
-export const APP_PASSWORD = "test-client-secret-value";
-export const GRAPH_STATIC_TOKEN = "graph-static-token-for-fakes";
+const APP_PASSWORD = "test-client-secret-value";
+const GRAPH_STATIC_TOKEN = "graph-static-token-for-fakes";
 
 export interface TeamsWorldOptions {
   /** "static": GRAPH_STATIC_TOKEN; "app": client credentials against the fake identity; false: no Graph. */
