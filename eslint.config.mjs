@@ -1,20 +1,16 @@
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: [
-      "dist/**",
-      "node_modules/**",
-      "coverage/**",
-      "data/**",
-      "test-artifacts/**",
-      "src/adapters/web/static/**",
-    ],
+    ignores: ["dist/**", "node_modules/**", "coverage/**", "data/**", "test-artifacts/**"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // Node's globals, in everything but the browser chat.
+    ignores: ["src/adapters/web/static/**"],
     languageOptions: {
       globals: {
         process: "readonly",
@@ -32,6 +28,8 @@ export default tseslint.config(
         fetch: "readonly",
       },
     },
+  },
+  {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "no-empty": ["error", { allowEmptyCatch: false }],
@@ -41,6 +39,11 @@ export default tseslint.config(
         { object: "process", property: "env", message: "Read configuration in src/config and pass it in." },
       ],
     },
+  },
+  {
+    // The browser chat: ES modules that run in the page, with the browser's globals and none of Node's.
+    files: ["src/adapters/web/static/**/*.js"],
+    languageOptions: { sourceType: "module", globals: { ...globals.browser } },
   },
   {
     files: ["src/config/**", "scripts/**", "bin/**", "test/**", "bench/**"],

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The whole suite: install what is missing, then type-check, lint, format check and jest.
+// The whole suite: install what is missing, then type-check (the server and the browser chat), lint, format
+// check, unused-code check and jest.
 import { spawnSync } from "node:child_process";
 import { ensureInstalled } from "./ensure-installed.mjs";
 
@@ -7,8 +8,11 @@ ensureInstalled({ forTests: true });
 
 const steps = [
   ["type-check", "npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]],
+  ["type-check (browser chat)", "npx", ["tsc", "-p", "tsconfig.web.json"]],
   ["lint", "npx", ["eslint", "."]],
   ["format", "npx", ["prettier", "--check", "."]],
+  // Unused files, exports and dependencies (knip.json names the entry points).
+  ["unused code", "npx", ["knip"]],
   ["jest", "npx", ["jest", ...process.argv.slice(2)]],
 ];
 

@@ -10,7 +10,7 @@ import vm from "node:vm";
 import sharp from "sharp";
 import { DatabotError } from "../src/core/errors";
 import type { AgentProgress, RunObserver } from "../src/core/ports/agent-backend";
-import { AGENT_INSTRUCTIONS } from "../src/adapters/azure-responses";
+import { AGENT_INSTRUCTIONS } from "../src/adapters/azure-responses/agent-version";
 import { barChartPng } from "./fakes/foundry";
 import { createResponsesWorld, type ResponsesWorld } from "./support/azure-responses-world";
 

@@ -2,7 +2,7 @@
  * The small pure pieces of the model loop: where requests go and with which key header, how Code Interpreter
  * style links become plain file names, and how tool calls and cell output reach the model.
  */
-import { completionsUrl, keyHeaderFor } from "../src/local-engine/model";
+import { completionsUrl, keyHeaderFor } from "../src/local-engine/model/chat-client";
 import { cleanSandboxLinks, codeFrom } from "../src/local-engine/model/model-analyst";
 import { formatCellResult } from "../src/local-engine/model/tool-result";
 

@@ -11,7 +11,7 @@ import type { SurfaceDeps } from "../src/server/surface-module";
 
 const APP = { MicrosoftAppId: "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", MicrosoftAppPassword: "secret-value" };
 
-test("the signing-key and token endpoints default to Microsoft's and accept only https, or http on loopback", () => {
+test("the signing-key endpoint takes https or http on loopback; the token endpoints default to Microsoft's and take https only", () => {
   const config = loadConfig({ ...APP }, "/");
   expect(config.teams).toMatchObject({
     openIdMetadataUrl: "https://login.botframework.com/v1/.well-known/openidconfiguration",
@@ -21,10 +21,23 @@ test("the signing-key and token endpoints default to Microsoft's and accept only
   expect(problems({ ...APP, TEAMS_OPENID_METADATA_URL: "http://keys.example.com/openid" })).toEqual([
     "TEAMS_OPENID_METADATA_URL must use https (plain http is accepted only for a loopback address)",
   ]);
+  expect(problems({ ...APP, TEAMS_OPENID_METADATA_URL: "http://127.0.0.1:8080/openid" })).toEqual([]);
+  // Sign-in never goes over plain http, not even to loopback: the identity library refuses it.
   expect(problems({ ...APP, TEAMS_AUTHORITY_HOST: "http://10.0.0.5:8080" })).toEqual([
-    "TEAMS_AUTHORITY_HOST must use https (plain http is accepted only for a loopback address)",
+    "TEAMS_AUTHORITY_HOST must use https (sign-in never goes over plain http)",
   ]);
-  expect(problems({ ...APP, TEAMS_AUTHORITY_HOST: "http://127.0.0.1:8080" })).toEqual([]);
+  expect(problems({ ...APP, TEAMS_AUTHORITY_HOST: "http://127.0.0.1:8080" })).toEqual([
+    "TEAMS_AUTHORITY_HOST must use https (sign-in never goes over plain http)",
+  ]);
+  expect(
+    problems({
+      ...APP,
+      GRAPH_CLIENT_SECRET: "s",
+      GRAPH_TENANT_ID: "t",
+      GRAPH_AUTHORITY_HOST: "http://127.0.0.1:8080",
+    }),
+  ).toEqual(["GRAPH_AUTHORITY_HOST must use https (sign-in never goes over plain http)"]);
+  expect(problems({ ...APP, TEAMS_AUTHORITY_HOST: "https://127.0.0.1:8443" })).toEqual([]);
   expect(loadConfig({ ...APP, TEAMS_STREAMING: "false" }, "/").teams?.streaming).toBe(false);
 });
 

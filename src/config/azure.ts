@@ -32,7 +32,7 @@ export interface AzureConfig {
   maxRetries: number;
 }
 
-export const DEFAULT_AGENT_NAME = "databot";
+const DEFAULT_AGENT_NAME = "databot";
 
 /** Agent names: letters, digits and hyphens, starting and ending with a letter or digit (Foundry's rule). */
 const AGENT_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;

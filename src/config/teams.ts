@@ -7,8 +7,10 @@ export interface GraphConfig {
   clientSecret?: string;
   /** Base URL of the Graph API (tests point it at a fake). */
   apiUrl: string;
-  /** Token endpoint authority (tests point it at a fake). */
+  /** Token endpoint authority, https (tests point it at a fake). */
   authorityHost: string;
+  /** A PEM file of extra certificate authorities to trust at the token endpoint (a TLS-inspecting proxy, a fake). */
+  authorityCaFile?: string;
   /** A fixed bearer token for a fake Graph; refused in production mode. */
   staticToken?: string;
 }
@@ -24,13 +26,16 @@ export interface TeamsConfig {
   graph?: GraphConfig;
   /** Where the Bot Framework publishes the keys that sign Teams' requests (tests point it at a fake). */
   openIdMetadataUrl: string;
-  /** Token endpoint authority for the bot's own token (tests point it at a fake). */
+  /** Token endpoint authority for the bot's own token, https (tests point it at a fake). */
   authorityHost: string;
+  /** A PEM file of extra certificate authorities to trust at the token endpoints (a TLS-inspecting proxy, a fake). */
+  authorityCaFile?: string;
   /** Stream answers into personal chats as they are written (Teams streaming). */
   streaming: boolean;
 }
 
 const BOT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration";
+const MICROSOFT_LOGIN = "https://login.microsoftonline.com";
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 /** Reads an endpoint override: https, or plain http only on a loopback address (a local fake or proxy). */
@@ -40,6 +45,14 @@ function readEndpoint(r: EnvReader, name: string, fallback: string): string {
   if (url.protocol !== "https:" && !LOOPBACK_HOSTS.has(url.hostname)) {
     r.fail(`${name} must use https (plain http is accepted only for a loopback address)`);
   }
+  return value;
+}
+
+/** Reads a token endpoint authority: https only, since the identity library signs in over nothing else. */
+function readAuthority(r: EnvReader, name: string): string {
+  const value = (r.read(name, schemas.url(), MICROSOFT_LOGIN) ?? MICROSOFT_LOGIN).replace(/\/+$/, "");
+  if (new URL(value).protocol !== "https:")
+    r.fail(`${name} must use https (sign-in never goes over plain http)`);
   return value;
 }
 
@@ -70,6 +83,7 @@ export function readTeamsConfig(
   if (appId && appType !== "MultiTenant" && !tenantId) {
     r.fail(`MicrosoftAppTenantId is required when MicrosoftAppType is ${appType}`);
   }
+  const authorityCaFile = r.read("TEAMS_AUTHORITY_CA_FILE", schemas.text());
   let graph: GraphConfig | undefined;
   if (r.has("GRAPH_TENANT_ID") || r.has("GRAPH_CLIENT_ID") || r.has("GRAPH_STATIC_TOKEN")) {
     const graphTenant = r.read("GRAPH_TENANT_ID", schemas.text()) ?? tenantId;
@@ -89,9 +103,8 @@ export function readTeamsConfig(
           /\/+$/,
           "",
         ),
-        authorityHost: (
-          r.read("GRAPH_AUTHORITY_HOST", schemas.url(), "https://login.microsoftonline.com") ?? ""
-        ).replace(/\/+$/, ""),
+        authorityHost: readAuthority(r, "GRAPH_AUTHORITY_HOST"),
+        authorityCaFile,
         staticToken,
       };
     }
@@ -103,7 +116,8 @@ export function readTeamsConfig(
     tenantId,
     graph,
     openIdMetadataUrl: readEndpoint(r, "TEAMS_OPENID_METADATA_URL", BOT_OPENID_METADATA_URL),
-    authorityHost: readEndpoint(r, "TEAMS_AUTHORITY_HOST", "https://login.microsoftonline.com"),
+    authorityHost: readAuthority(r, "TEAMS_AUTHORITY_HOST"),
+    authorityCaFile,
     streaming: r.read("TEAMS_STREAMING", schemas.bool(), "true") ?? true,
   };
 }

@@ -29,11 +29,6 @@ export interface AttachmentMeta {
   ref: JsonObject;
 }
 
-/** An attachment with a way to open it: what adapters hand to code that reads the bytes. */
-export interface Attachment extends AttachmentMeta {
-  open(): Promise<Readable>;
-}
-
 /** Who wrote a message. */
 export interface Author {
   id: string;

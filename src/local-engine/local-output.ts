@@ -11,7 +11,7 @@ import type { AnalystOutput, CellFile, CellResult, SandboxSession } from "./type
 /** "Show code" output per cell; the chat has little room. */
 const CODE_OUTPUT_CHARS = 4000;
 
-export const SESSION_RESTARTED_NOTICE =
+const SESSION_RESTARTED_NOTICE =
   "The Python session for this conversation had ended (sessions stop after a while without use), so a new one " +
   "was started with the conversation's files; earlier variables were reset.";
 
@@ -57,7 +57,7 @@ export function buildOutput(
 }
 
 /** `sandbox:/mnt/data/out.csv` (as Code Interpreter writes links) becomes the file's name. */
-export function replaceSandboxLinks(text: string): string {
+function replaceSandboxLinks(text: string): string {
   return text.replace(/sandbox:\/mnt\/data\/([^\s)\]]+)/g, "$1");
 }
 

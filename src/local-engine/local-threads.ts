@@ -52,7 +52,7 @@ export function newLocalId(kind: "thread" | "file" | "msg" | "run"): string {
   return `local_${kind}_${randomUUID()}`;
 }
 
-export function isLocalId(id: string, kind: "thread" | "file" | "msg" | "run"): boolean {
+function isLocalId(id: string, kind: "thread" | "file" | "msg" | "run"): boolean {
   return ID_PATTERN.test(id) && id.startsWith(`local_${kind}_`);
 }
 

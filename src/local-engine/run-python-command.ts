@@ -16,7 +16,7 @@ import { silentLogger, type Logger } from "../core/logger";
 import { createSandboxEngine } from "./sandbox/engine";
 import { splitRelativePath } from "./sandbox/safe-fs";
 
-export const RUN_PYTHON_USAGE = `Usage: databot run-python --file cell.py [--input data.csv ...] [--out dir]
+const RUN_PYTHON_USAGE = `Usage: databot run-python --file cell.py [--input data.csv ...] [--out dir]
 
 Runs one Python cell in databot's sandbox (no network, /mnt/data holds the inputs) and prints JSON:
   {"stdout", "stderr", "error", "limit", "images": [paths], "files": [paths]}

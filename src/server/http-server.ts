@@ -148,7 +148,7 @@ export function bodyDeadline(ms: number) {
 }
 
 /** Header and whole-request limits: a slow client cannot hold a connection for long before it has said anything. */
-export const SERVER_LIMITS = {
+const SERVER_LIMITS = {
   headersTimeoutMs: 15_000,
   /** Long enough for the largest upload on a slow link. */
   requestTimeoutMs: 30 * 60_000,

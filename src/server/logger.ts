@@ -6,7 +6,7 @@ import pino from "pino";
 import type { LogLevel } from "../config";
 import type { Logger } from "../core/logger";
 
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   "token",
   "*.token",
   "botToken",

@@ -135,7 +135,7 @@ export function tableRows(text: string, which = 0): string[][] {
 }
 
 /** A number as the answer shows it ("1,234.5") back to a number, and how precisely it was shown. */
-export function shownNumber(text: string): { value: number; precision: number } {
+function shownNumber(text: string): { value: number; precision: number } {
   const cleaned = text.replace(/,/g, "").replace(/\*/g, "");
   const decimals = /\.(\d+)/.exec(cleaned)?.[1]?.length ?? 0;
   return { value: Number(cleaned), precision: 0.5 * 10 ** -decimals + 1e-9 };

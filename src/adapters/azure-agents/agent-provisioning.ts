@@ -7,10 +7,10 @@ import type { AzureConfig } from "../../config/azure";
 import type { Logger } from "../../core/logger";
 import { listAll } from "./paging";
 
-export const AGENT_NAME = "databot";
+const AGENT_NAME = "databot";
 
 /** What the agent is told to be. */
-export const AGENT_INSTRUCTIONS = [
+const AGENT_INSTRUCTIONS = [
   "You are databot, a data analyst in a team chat. People share data files (CSV, Excel, JSON and other formats)",
   "and ask questions about them. Attached files are in /mnt/data under their file ids; each message lists their",
   "original names. Use the code interpreter to load the data and compute every figure; never guess numbers.",

@@ -7,7 +7,8 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../../core/logger";
 import { isAbort, statusOf } from "./errors";
-import { backoffMs, isTransient, retryAfterMs, type RetrySettings } from "./retry-policy";
+import { backoffMs, retryAfterMs } from "../../core/backoff";
+import { isTransient, type RetrySettings } from "./retry-policy";
 
 /** The metadata key that marks which request created an object. */
 export const REQUEST_TOKEN_KEY = "databot_request";

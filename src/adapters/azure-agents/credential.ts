@@ -20,7 +20,7 @@ export class StaticTokenCredential implements TokenCredential {
 }
 
 /** DefaultAzureCredential, constructed on the first `getToken`. */
-export class LazyDefaultAzureCredential implements TokenCredential {
+class LazyDefaultAzureCredential implements TokenCredential {
   private inner?: TokenCredential;
 
   getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {

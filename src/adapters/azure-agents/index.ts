@@ -12,7 +12,6 @@ import { createAgentsClient } from "./client";
 import type { RetrySettings } from "./retry-policy";
 
 export { AzureAgentBackend } from "./backend";
-export { AGENT_INSTRUCTIONS, AGENT_NAME } from "./agent-provisioning";
 
 export interface AzureBackendOptions {
   /** A run taking longer is cancelled (`CoreConfig.runTimeoutMs`; default 15 minutes). */

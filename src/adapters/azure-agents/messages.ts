@@ -55,7 +55,7 @@ export async function uploadFile(
 }
 
 /** The message text: who asks, the question, and which attached file is which. */
-export function composeMessageText(message: AgentMessageInput): string {
+function composeMessageText(message: AgentMessageInput): string {
   const parts: string[] = [];
   const text =
     message.text.trim() ||

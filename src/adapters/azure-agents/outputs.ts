@@ -67,7 +67,7 @@ function uniqueName(name: string, taken: Set<string>): string {
 }
 
 /** The code each code-interpreter call ran, with its printed output, and the images it displayed. */
-export function codeFromSteps(steps: RunStep[]): { code: CodeRun[]; imageFileIds: string[] } {
+function codeFromSteps(steps: RunStep[]): { code: CodeRun[]; imageFileIds: string[] } {
   const code: CodeRun[] = [];
   const imageFileIds: string[] = [];
   for (const step of steps) {

@@ -17,7 +17,7 @@ export interface PageRequest {
 export type ListPage<T> = (request: PageRequest) => PagedAsyncIterableIterator<T>;
 
 /** Items one page at a time, in `order`, until the service reports `has_more: false`. */
-export async function* allPages<T extends { id: string }>(
+async function* allPages<T extends { id: string }>(
   list: ListPage<T>,
   order: "asc" | "desc",
   pageSize: number,

@@ -16,21 +16,18 @@ import {
 } from "@azure/core-rest-pipeline";
 import type { Logger } from "../../core/logger";
 import { sleep, type AbortSignalLike } from "../../core/async";
+import { backoffMs, retryAfterMs, type BackoffSettings } from "../../core/backoff";
 
-export interface RetrySettings {
+export interface RetrySettings extends BackoffSettings {
   /** Retries after the first attempt. */
   maxRetries: number;
-  /** First backoff delay; doubles on each retry (with jitter). */
-  baseDelayMs: number;
-  /** Longest backoff delay. */
-  maxDelayMs: number;
   /** A `Retry-After` longer than this is not waited for: the user is told instead. */
   maxRetryAfterMs: number;
   /** Waits between attempts (replaceable in tests). */
   sleep: (ms: number, signal?: AbortSignalLike) => Promise<void>;
 }
 
-export const RETRY_POLICY_NAME = "databotRetryPolicy";
+const RETRY_POLICY_NAME = "databotRetryPolicy";
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const ERROR_BODY_LIMIT = 64 * 1024;
@@ -41,32 +38,6 @@ export const DEFAULT_RETRY: Omit<RetrySettings, "maxRetries"> = {
   maxRetryAfterMs: 60_000,
   sleep,
 };
-
-/** The wait a response asks for, in ms, from `retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After`. */
-export function retryAfterMs(
-  headers: { get(name: string): string | undefined } | undefined,
-): number | undefined {
-  if (!headers) return undefined;
-  for (const name of ["retry-after-ms", "x-ms-retry-after-ms"]) {
-    const ms = Number(headers.get(name));
-    if (headers.get(name) !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
-  }
-  const value = headers.get("retry-after");
-  if (value === undefined || value.trim() === "") return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
-}
-
-/** Exponential backoff with jitter for the n-th retry (0-based). */
-export function backoffMs(
-  attempt: number,
-  settings: Pick<RetrySettings, "baseDelayMs" | "maxDelayMs">,
-): number {
-  const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** attempt);
-  return Math.round(ceiling * (0.5 + Math.random() * 0.5));
-}
 
 /** A failure worth another attempt: throttling, a server error or a network error (not an abort). */
 export function isTransient(error: unknown): boolean {

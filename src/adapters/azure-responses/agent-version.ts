@@ -38,7 +38,7 @@ export const CONTAINER_INPUT = "container_id";
  * definition, so the code interpreter's container is a template (`{{container_id}}`) that each response fills
  * through `structured_inputs`: every chat thread keeps its own container, files and variables.
  */
-export function agentDefinition(model: string): PromptAgentDefinition {
+function agentDefinition(model: string): PromptAgentDefinition {
   return {
     kind: "prompt",
     model,
@@ -63,7 +63,7 @@ function takesContainerInput(version: AgentVersion): boolean {
 }
 
 /** True when a version already has databot's model, instructions and templated code-interpreter tool. */
-export function isUpToDate(version: AgentVersion, model: string): boolean {
+function isUpToDate(version: AgentVersion, model: string): boolean {
   const definition = version.definition as Partial<PromptAgentDefinition>;
   return (
     definition.kind === "prompt" &&

@@ -9,7 +9,7 @@ import type { TokenCredential } from "@azure/identity";
 import type OpenAI from "openai";
 import { Agent } from "undici";
 import type { AzureConfig } from "../../config/azure";
-import { trustedCas } from "../azure-agents/client";
+import { trustedCas } from "../outbound/trusted-cas";
 import { credentialFor } from "../azure-agents/credential";
 
 export interface FoundryClients {
@@ -26,7 +26,7 @@ export interface ClientOptions {
 }
 
 export function createFoundryClients(config: AzureConfig, options: ClientOptions = {}): FoundryClients {
-  const ca = config.caFile ? trustedCas(config.caFile) : undefined;
+  const ca = config.caFile ? trustedCas(config.caFile, "AZURE_AI_CA_FILE") : undefined;
   const credential = credentialFor(config.staticToken, options.credential);
   const project = new AIProjectClient(config.projectEndpoint, credential, {
     ...(ca ? { tlsOptions: { ca } } : {}),

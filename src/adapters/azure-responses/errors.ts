@@ -29,7 +29,7 @@ export function statusOf(error: unknown): number | undefined {
 }
 
 /** The service's error code (`conversation_locked`, `rate_limit_exceeded`, ...), if any. */
-export function errorCodeOf(error: unknown): string | undefined {
+function errorCodeOf(error: unknown): string | undefined {
   if (error instanceof APIError) return error.code ?? undefined;
   if (isRestError(error)) return error.code;
   return undefined;

@@ -20,8 +20,6 @@ import { OutputSpool } from "./spool";
 import { storeThreadStates } from "./thread-state";
 
 export { AzureResponsesBackend } from "./backend";
-export { AGENT_INSTRUCTIONS, agentDefinition } from "./agent-version";
-export { THREAD_STATE_NAMESPACE, type ThreadState } from "./thread-state";
 
 export interface ResponsesBackendOptions {
   /** A run taking longer is cancelled (`CoreConfig.runTimeoutMs`; default 15 minutes). */

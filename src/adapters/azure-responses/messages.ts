@@ -10,7 +10,8 @@ import { sleep } from "../../core/async";
 import { DatabotError, ErrorCode } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import type { AgentFileInput, AgentMessageInput, UploadedFile } from "../../core/ports/agent-backend";
-import { backoffMs, retryAfterMs, type RetrySettings } from "../azure-agents/retry-policy";
+import { backoffMs, retryAfterMs } from "../../core/backoff";
+import type { RetrySettings } from "../azure-agents/retry-policy";
 import { errorHeaders, isAbort, isConversationLocked, isTransient, statusOf, toDatabotError } from "./errors";
 import type { ThreadFile } from "./thread-state";
 

@@ -80,7 +80,7 @@ function withExtension(name: string, ext: string): string {
 }
 
 /** `data:image/png;base64,...` → bytes (images the code displayed arrive so with the outputs include). */
-export function decodeDataUrl(url: string): Buffer | undefined {
+function decodeDataUrl(url: string): Buffer | undefined {
   const match = /^data:image\/[a-z0-9.+-]+;base64,(.*)$/is.exec(url);
   return match ? Buffer.from(match[1]!, "base64") : undefined;
 }

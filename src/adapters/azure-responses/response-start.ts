@@ -13,7 +13,7 @@ import { CONTAINER_INPUT } from "./agent-version";
 import type { Stream } from "openai/core/streaming";
 import type { ResponseStreamEvent } from "openai/resources/responses/responses";
 import { sleep } from "../../core/async";
-import { backoffMs, retryAfterMs } from "../azure-agents/retry-policy";
+import { backoffMs, retryAfterMs } from "../../core/backoff";
 import {
   errorHeaders,
   isAbort,

@@ -44,7 +44,7 @@ export function renderMarkdown(markdown: string, dialect: Dialect): string {
 }
 
 /** True for the only link targets databot keeps: http and https URLs. */
-export function isWebLink(href: string): boolean {
+function isWebLink(href: string): boolean {
   return /^https?:\/\//i.test(href.trim());
 }
 

@@ -267,7 +267,7 @@ export class OutboundGuard {
 }
 
 /** True when `host` is one of `rules`: an exact name, or a subdomain of a `.suffix` rule. */
-export function matchesHost(host: string, rules: readonly string[]): boolean {
+function matchesHost(host: string, rules: readonly string[]): boolean {
   const name = host.toLowerCase().replace(/\.$/, "");
   return rules.some((rule) =>
     rule.startsWith(".") ? name.endsWith(rule) && name.length > rule.length : name === rule,

@@ -26,7 +26,7 @@ import { DEFAULT_TIMINGS, type SlackTimings } from "./timings";
 const SMALL_BODY_MS = 30_000;
 
 /** The path Slack posts events and interactions to in HTTP mode. */
-export const SLACK_EVENTS_PATH = "/slack/events";
+const SLACK_EVENTS_PATH = "/slack/events";
 
 /** Tuning that deployments leave alone; tests shorten it. */
 export interface SlackModuleOptions {

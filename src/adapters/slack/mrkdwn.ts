@@ -9,42 +9,19 @@
  * anyone.
  */
 import { alignRows, renderMarkdown, type Dialect } from "../markdown/render";
+import { splitMarkdown as splitRendered } from "../markdown/split";
 
 /** Slack's limit for Markdown in one message (`markdown_text` or all `markdown` blocks together). */
 export const MARKDOWN_LIMIT = 12_000;
 /** Slack's limit for the text of one `section` block. */
 export const SECTION_LIMIT = 3000;
 
-const FENCE = /^\s*(```|~~~)(.*)$/;
-
 /**
- * Splits Markdown into pieces of at most `limit` characters, preferring paragraph breaks, then line breaks.
- * A piece that ends inside a fenced code block closes the fence, and the next piece reopens it.
+ * Splits Slack text into pieces of at most `limit` characters, between blocks where it can; code blocks and
+ * tables that must be split are closed and reopened, or repeat their header (see ../markdown/split).
  */
 export function splitMarkdown(text: string, limit = MARKDOWN_LIMIT): string[] {
-  if (text.length <= limit) return [text];
-  const budget = limit - 16; // room to close and reopen a fence
-  const pieces: string[] = [];
-  let rest = text;
-  let reopen = "";
-  while (rest.length > 0) {
-    const available = budget - reopen.length;
-    if (reopen.length + rest.length <= limit) {
-      pieces.push(reopen + rest);
-      break;
-    }
-    const cut = cutPoint(rest, available);
-    let piece = reopen + rest.slice(0, cut).trimEnd();
-    rest = rest.slice(cut).replace(/^\n+/, "");
-    const open = openFence(piece);
-    reopen = "";
-    if (open !== undefined) {
-      piece += "\n```";
-      reopen = "```" + open + "\n";
-    }
-    pieces.push(piece);
-  }
-  return pieces;
+  return splitRendered(text, limit);
 }
 
 /** Escapes the three characters Slack gives meaning to, in any text databot did not write itself. */
@@ -137,28 +114,4 @@ export function fallbackText(safeMarkdown: string, max = 300): string {
   if (plain.length <= max) return plain;
   // Never cut an entity in half: `&lt` alone would show as text, or start something else.
   return `${plain.slice(0, max - 1).replace(/&[a-z]{0,4}$/, "")}…`;
-}
-
-function cutPoint(text: string, max: number): number {
-  const window = text.slice(0, max);
-  const paragraph = window.lastIndexOf("\n\n");
-  if (paragraph > max / 2) return paragraph;
-  const line = window.lastIndexOf("\n");
-  if (line > max / 2) return line;
-  const space = window.lastIndexOf(" ");
-  if (space > max / 2) return space;
-  // A hard cut never splits an entity (`&amp;`) in two.
-  const entity = /&[a-z]{0,4}$/.exec(window);
-  return entity ? entity.index : max;
-}
-
-/** The info string of the fence left open at the end of `text`, if one is. */
-function openFence(text: string): string | undefined {
-  let open: string | undefined;
-  for (const line of text.split("\n")) {
-    const match = FENCE.exec(line);
-    if (!match) continue;
-    open = open === undefined ? (match[2] ?? "").trim() : undefined;
-  }
-  return open;
 }

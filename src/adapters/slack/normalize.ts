@@ -34,7 +34,7 @@ export function slackMessageId(team: string, channel: string, ts: string): strin
 }
 
 /** The dedupe key of one event delivery: retries carry the same `event_id`. */
-export function slackEventKey(eventId: string): string {
+function slackEventKey(eventId: string): string {
   return `slack-event:${eventId}`;
 }
 
@@ -180,7 +180,7 @@ export function plainText(text: string, botUserId: string | undefined): string {
 }
 
 /** Slack's `ts` ("1712345678.000100", seconds) as an ISO time. */
-export function tsToIso(ts: string): string {
+function tsToIso(ts: string): string {
   const seconds = Number.parseFloat(ts);
   return Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : new Date().toISOString();
 }

@@ -30,7 +30,7 @@ const RECENT_TTL_MS = 10 * 60_000;
 const TITLE_LIMIT = 80;
 
 /** What people see when they open databot's messages tab: starting points for a data question. */
-export const SUGGESTED_PROMPTS = [
+const SUGGESTED_PROMPTS = [
   { title: "Chart a CSV", message: "I'll share a CSV: make a bar chart of the main numbers by category." },
   {
     title: "Summarize a spreadsheet",

@@ -95,7 +95,7 @@ export class ShowCode {
 }
 
 /** Every cell that ran, in order, as one Python file; what a cell printed follows it as comments. */
-export function snippet(code: StoredCode): string {
+function snippet(code: StoredCode): string {
   const parts = code.cells.map((cell, index) => {
     const header = code.cells.length > 1 ? `# --- step ${index + 1} ---\n` : "";
     const output = cell.output?.trim()

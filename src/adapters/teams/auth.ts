@@ -16,7 +16,8 @@ import {
   type BotFrameworkAuthentication,
 } from "botframework-connector";
 import type { TeamsConfig } from "../../config";
-import { ClientCredentialsTokenProvider, type TokenProvider } from "./token-provider";
+import { trustedCas } from "../outbound/trusted-cas";
+import { clientCredentialsTokens, type TokenProvider } from "./token-provider";
 
 const BOT_FRAMEWORK_SCOPE = `${AuthenticationConstants.ToChannelFromBotOAuthScope}/.default`;
 
@@ -56,12 +57,13 @@ export function createBotAuth(config: TeamsConfig): BotAuth {
       return credentials.getToken();
     };
   } else {
-    const provider = new ClientCredentialsTokenProvider({
+    const provider = clientCredentialsTokens({
       authorityHost: config.authorityHost,
       defaultTenant: tenant,
       clientId: appId,
       clientSecret: config.appPassword!,
       scope: BOT_FRAMEWORK_SCOPE,
+      ca: config.authorityCaFile ? trustedCas(config.authorityCaFile, "TEAMS_AUTHORITY_CA_FILE") : undefined,
     });
     credentialsFactory = new ClientSecretCredentialsFactory(appId, provider);
     botToken = () => provider.getToken();

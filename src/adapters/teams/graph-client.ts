@@ -11,7 +11,8 @@ import { DatabotError, ErrorCode } from "../../core/errors";
 import type { GraphMessageLocation } from "./normalize";
 import { OutboundError } from "../outbound/guard";
 import { hostOf, unavailable, type TeamsFetcher } from "./scoped-fetch";
-import { ClientCredentialsTokenProvider, StaticTokenProvider, type TokenProvider } from "./token-provider";
+import { trustedCas } from "../outbound/trusted-cas";
+import { clientCredentialsTokens, StaticTokenProvider, type TokenProvider } from "./token-provider";
 import { uploadToSession, type UploadedItem } from "./upload-session";
 
 const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
@@ -35,12 +36,15 @@ export class GraphClient {
     this.origin = new URL(config.apiUrl).origin;
     this.tokens = config.staticToken
       ? new StaticTokenProvider(config.staticToken)
-      : new ClientCredentialsTokenProvider({
+      : clientCredentialsTokens({
           authorityHost: config.authorityHost,
           defaultTenant: config.tenantId,
           clientId: config.clientId,
           clientSecret: config.clientSecret ?? "",
           scope: GRAPH_SCOPE,
+          ca: config.authorityCaFile
+            ? trustedCas(config.authorityCaFile, "TEAMS_AUTHORITY_CA_FILE")
+            : undefined,
         });
   }
 
@@ -167,7 +171,7 @@ export async function openSharedFile(
 }
 
 /** Graph's sharing id for a URL: `u!` + unpadded base64url. */
-export function shareId(url: string): string {
+function shareId(url: string): string {
   return `u!${Buffer.from(url, "utf8").toString("base64url")}`;
 }
 

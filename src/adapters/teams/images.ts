@@ -6,10 +6,10 @@ import sharp from "sharp";
 import { REPLY_LIMITS } from "../../core/conversation/reply-limits";
 import type { ReplyImage } from "../../core/types";
 
-export const MAX_IMAGE_BYTES = 1024 * 1024;
+const MAX_IMAGE_BYTES = 1024 * 1024;
 /** sharp refuses to decode anything larger than a reply may carry (the core has checked the header already). */
 const SHARP_INPUT = { limitInputPixels: REPLY_LIMITS.maxImagePixels };
-export const MAX_IMAGE_SIDE = 1024;
+const MAX_IMAGE_SIDE = 1024;
 
 export interface InlineImage {
   name: string;
@@ -53,7 +53,7 @@ export async function fitForTeams(image: ReplyImage): Promise<InlineImage> {
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** Width and height from a PNG's IHDR chunk, or undefined when the bytes are not a PNG. */
-export function pngHeaderSize(data: Buffer): { width: number; height: number } | undefined {
+function pngHeaderSize(data: Buffer): { width: number; height: number } | undefined {
   if (
     data.length < 24 ||
     !data.subarray(0, 8).equals(PNG_SIGNATURE) ||

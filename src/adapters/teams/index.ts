@@ -18,10 +18,7 @@ import { DatabotCloudAdapter, TeamsSender } from "./sender";
 import { DOWNLOAD_ROUTE, downloadHandler, LinkSigner } from "./signed-links";
 import { TeamsSurface } from "./surface";
 
-export { TeamsSurface } from "./surface";
-export { teamsThreadId, conversationIdOf, teamsMessageId } from "./thread-ids";
-
-export const MESSAGES_ROUTE = "/api/messages";
+const MESSAGES_ROUTE = "/api/messages";
 /** Generated files wait this long for a consent click or a download. */
 const FILE_TTL_MS = 24 * 3600_000;
 const SWEEP_INTERVAL_MS = 3600_000;

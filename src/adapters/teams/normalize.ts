@@ -11,7 +11,7 @@ import { rootMessageIdOf, teamsMessageId, teamsThreadId } from "./thread-ids";
 
 export type TeamsScope = "personal" | "groupChat" | "channel";
 
-export const FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info";
+const FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info";
 
 /** Where a channel or group-chat message can be read through Microsoft Graph. */
 export type GraphMessageLocation =
@@ -75,20 +75,20 @@ export interface NormalizedActivity {
 }
 
 /** The conversation scope Teams reports (`personal` when it says nothing, as in the emulator). */
-export function scopeOf(activity: Partial<Activity>): TeamsScope {
+function scopeOf(activity: Partial<Activity>): TeamsScope {
   const type = activity.conversation?.conversationType;
   if (type === "channel" || type === "groupChat") return type;
   return "personal";
 }
 
 /** True when a mention entity names the recipient (the bot). Teams ids may or may not carry the `28:` prefix. */
-export function mentionsBot(activity: Partial<Activity>): boolean {
+function mentionsBot(activity: Partial<Activity>): boolean {
   const botId = normalizeBotId(activity.recipient?.id);
   return mentionEntities(activity).some((m) => normalizeBotId(m.mentioned?.id) === botId && botId !== "");
 }
 
 /** The message text with databot's mention removed and other mentions reduced to the names. */
-export function cleanText(activity: Partial<Activity>): string {
+function cleanText(activity: Partial<Activity>): string {
   let text = activity.text ?? "";
   const botId = normalizeBotId(activity.recipient?.id);
   for (const mention of mentionEntities(activity)) {

@@ -5,6 +5,7 @@
  */
 import type { Activity, Attachment } from "botbuilder";
 import type { Reply } from "../../core/types";
+import { splitMarkdown } from "../markdown/split";
 import { showCodeCard } from "./cards";
 import type { InlineImage } from "./images";
 import { escapeTeamsText, toTeamsMarkdown } from "./markdown";
@@ -41,7 +42,7 @@ export function answerActivities(parts: AnswerParts): Partial<Activity>[] {
     attachments.push(showCodeCard(parts.showCodeKey, reply.code.length));
   if (sections.length === 0 && attachments.length === 0) sections.push("I have nothing to add to that.");
 
-  const texts = splitText(sections.join("\n\n"), TEXT_CHARS_PER_MESSAGE);
+  const texts = splitMarkdown(sections.join("\n\n"), TEXT_CHARS_PER_MESSAGE);
   const messages: Partial<Activity>[] = texts.map((text) => ({
     type: "message",
     text,
@@ -61,26 +62,4 @@ export function answerActivities(parts: AnswerParts): Partial<Activity>[] {
     if (described) message.summary = described.slice(0, 200);
   }
   return messages;
-}
-
-/** Splits text at paragraph (or line) boundaries into pieces of at most `limit` characters. */
-export function splitText(text: string, limit: number): string[] {
-  if (text.length <= limit) return [text];
-  const pieces: string[] = [];
-  let rest = text;
-  while (rest.length > limit) {
-    let cut = rest.lastIndexOf("\n\n", limit);
-    if (cut < limit / 2) cut = rest.lastIndexOf("\n", limit);
-    if (cut < limit / 2) cut = limit;
-    let piece = rest.slice(0, cut);
-    rest = rest.slice(cut).replace(/^\n+/, "");
-    // Keep code fences balanced across pieces.
-    if ((piece.match(/```/g) ?? []).length % 2 === 1) {
-      piece += "\n```";
-      rest = "```\n" + rest;
-    }
-    pieces.push(piece);
-  }
-  if (rest) pieces.push(rest);
-  return pieces;
 }

@@ -11,7 +11,7 @@ import { OutboundError, type OutboundGuard, type OutboundResponse } from "../out
  * Where Teams, SharePoint, OneDrive and the Bot Framework serve files (public and government clouds). With an
  * app id, payload URLs may point nowhere else.
  */
-export const MICROSOFT_FILE_HOSTS: readonly string[] = [
+const MICROSOFT_FILE_HOSTS: readonly string[] = [
   ".sharepoint.com",
   ".sharepoint.us",
   ".sharepoint-mil.us",

@@ -25,7 +25,7 @@ export function teamsMessageId(conversationId: string, activityId: string): stri
 }
 
 /** A channel conversation id without `;messageid=...`. */
-export function baseConversationId(conversationId: string): string {
+function baseConversationId(conversationId: string): string {
   return conversationId.split(";")[0]!;
 }
 

@@ -7,10 +7,10 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 
-export const COOKIE_NAME = "databot_web";
+const COOKIE_NAME = "databot_web";
 const COOKIE_MAX_AGE_S = 30 * 24 * 3600;
 /** Sent by databot's own page on every change; a cross-site form or fetch cannot add it without CORS. */
-export const CLIENT_HEADER = "x-databot-client";
+const CLIENT_HEADER = "x-databot-client";
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 

@@ -14,10 +14,6 @@ import { TranscriptStore } from "./transcript";
 import { UploadStore } from "./uploads";
 import { WebSurface } from "./web-surface";
 
-export { WebSurface, webThreadId, webThreadKey } from "./web-surface";
-export { TranscriptStore, type TranscriptEntry, type ThreadMeta } from "./transcript";
-export { UploadStore } from "./uploads";
-
 /** Staged uploads are checked this often, so one not sent within the hour is gone soon after. */
 const UPLOAD_SWEEP_MS = 10 * 60_000;
 

@@ -64,7 +64,7 @@ export interface ThreadMeta {
 }
 
 /** Thread keys are UUIDs; checking the shape keeps request parameters out of other paths. */
-export const THREAD_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const THREAD_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ENTRY_ID = THREAD_KEY;
 const TITLE_LENGTH = 60;
 /** Output kept per code cell in the transcript; the full output stays with the backend. */

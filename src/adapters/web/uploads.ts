@@ -40,7 +40,7 @@ export interface StagingLimits {
   attachedTtlMs: number;
 }
 
-export const STAGING_LIMITS: StagingLimits = {
+const STAGING_LIMITS: StagingLimits = {
   perThreadFiles: 20,
   perThreadBytes: 1024 * 1024 * 1024,
   totalFiles: 200,

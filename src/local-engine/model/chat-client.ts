@@ -39,7 +39,7 @@ export interface RetryPolicy {
   attempts: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 4 };
+const DEFAULT_RETRY: RetryPolicy = { attempts: 4 };
 
 /** How the key is sent: Azure's `api-key` header, or `Authorization: Bearer` (OpenAI, vLLM, most others). */
 export type KeyHeader = "api-key" | "bearer";

@@ -34,7 +34,7 @@ export function createModelAnalyst(
   return new ModelAnalyst(config, logger, options);
 }
 
-export class ModelAnalyst implements Analyst {
+class ModelAnalyst implements Analyst {
   readonly name: string;
   private readonly client: ChatCompletionsClient;
 

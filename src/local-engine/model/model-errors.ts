@@ -4,6 +4,7 @@
  * (capped) are.
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
+import { retryAfterMs } from "../../core/backoff";
 import { DatabotError, ErrorCode } from "../../core/errors";
 
 export interface EndpointInfo {
@@ -133,19 +134,6 @@ function networkReason(error: APIConnectionError): string {
     cause = (cause as { cause?: unknown }).cause;
   }
   return error.message;
-}
-
-/** `retry-after-ms` (OpenAI, Azure) or `Retry-After` in seconds or as an HTTP date. */
-function retryAfterMs(headers: Headers | undefined): number | undefined {
-  if (!headers) return undefined;
-  const ms = Number(headers.get("retry-after-ms"));
-  if (headers.has("retry-after-ms") && Number.isFinite(ms) && ms >= 0) return ms;
-  const value = headers.get("retry-after");
-  if (value === null || value.trim() === "") return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 function cap(text: string, max = 300): string {

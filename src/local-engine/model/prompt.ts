@@ -7,7 +7,7 @@ import type { ChatMessage, FunctionTool } from "./chat-client";
 
 export const PYTHON_TOOL_NAME = "python";
 
-export const SYSTEM_PROMPT = [
+const SYSTEM_PROMPT = [
   "You are databot, a data analyst in a team chat. People share files (CSV, Excel, JSON, text, PDF, Office",
   "documents, images) and ask questions about them. Answer by running Python with the `python` tool.",
   "",

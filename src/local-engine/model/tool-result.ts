@@ -53,7 +53,7 @@ function listNames(names: string[]): string {
 }
 
 /** Keeps the start and the end of a long text. */
-export function capMiddle(text: string, max: number): string {
+function capMiddle(text: string, max: number): string {
   if (text.length <= max) return text;
   const head = Math.floor(max * 0.6);
   const tail = max - head;

@@ -65,7 +65,7 @@ const ETC_FILES = [
   "/etc/mime.types",
 ];
 
-export function prlimitArgs(limits: SandboxLimits): string[] {
+function prlimitArgs(limits: SandboxLimits): string[] {
   return [
     `--as=${limits.memoryMb * MB}`,
     `--cpu=${limits.sessionCpuSeconds}`,
@@ -76,7 +76,7 @@ export function prlimitArgs(limits: SandboxLimits): string[] {
   ];
 }
 
-export function bwrapArgs(limits: SandboxLimits): string[] {
+function bwrapArgs(limits: SandboxLimits): string[] {
   const args = [
     "--unshare-all",
     "--unshare-user",

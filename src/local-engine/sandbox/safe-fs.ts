@@ -31,7 +31,7 @@ export interface TreeSnapshot {
 }
 
 /** The path that resolves `name` inside the directory open as `fd`, without a host path in between. */
-export function beneath(fd: number, name: string): string {
+function beneath(fd: number, name: string): string {
   return `/proc/self/fd/${fd}/${name}`;
 }
 
@@ -55,7 +55,7 @@ export function splitRelativePath(name: string): string[] {
 }
 
 /** Opens a subdirectory of `root` (no component may be a symlink). The caller closes it. */
-export async function openDirectoryBeneath(root: FileHandle, parts: string[]): Promise<FileHandle> {
+async function openDirectoryBeneath(root: FileHandle, parts: string[]): Promise<FileHandle> {
   let current = root;
   for (const part of parts) {
     const next = await open(beneath(current.fd, part), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);

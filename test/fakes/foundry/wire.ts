@@ -46,7 +46,7 @@ export interface Listable {
 }
 
 /** Reads and checks `limit` (1..100, default 20), `order` (asc|desc, default desc), `after` and `before`. */
-export function pageQuery(query: URLSearchParams): {
+function pageQuery(query: URLSearchParams): {
   limit: number;
   order: "asc" | "desc";
   after?: string;

@@ -54,7 +54,7 @@ export function envelope(event: Record<string, unknown>): EventEnvelope {
 }
 
 /** Slack's request signature for `body` sent at `timestamp` (seconds). */
-export function sign(secret: string, timestamp: number, body: string): string {
+function sign(secret: string, timestamp: number, body: string): string {
   return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
 }
 

@@ -12,7 +12,7 @@ import { FakeSocketMode } from "./socket-mode";
 import { DATABOT, SlackState, TEAM, type ChannelKind, type FakeMessage, type FakeUser } from "./state";
 import { describeFile, mimeFor } from "./web-api";
 
-export { DATABOT, TEAM, slackCommands, visibleText, type FakeMessage } from "./state";
+export { DATABOT, slackCommands, visibleText, type FakeMessage } from "./state";
 export type { RecordedRequest } from "./server";
 
 export interface FakeSlackOptions {

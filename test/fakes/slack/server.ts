@@ -33,7 +33,7 @@ export interface FakeSlackServerOptions {
   onCall: () => void;
 }
 
-export const LOGIN_PAGE =
+const LOGIN_PAGE =
   "<!DOCTYPE html><html><head><title>Slack</title></head><body><h1>Sign in to Acme</h1>" +
   '<form action="/signin" method="post"><input type="email" name="email"></form></body></html>';
 
@@ -167,7 +167,7 @@ function bearer(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-export function readBody(req: http.IncomingMessage): Promise<Buffer> {
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));

@@ -6,16 +6,16 @@
 import { randomUUID } from "node:crypto";
 import type { Activity, Attachment, Entity } from "botbuilder";
 
-export const BOT_ID = "28:00000000-0000-0000-0000-00000000b07d";
-export const BOT_NAME = "databot";
-export const TENANT_ID = "72f988bf-0000-0000-0000-000000000001";
+const BOT_ID = "28:00000000-0000-0000-0000-00000000b07d";
+const BOT_NAME = "databot";
+const TENANT_ID = "72f988bf-0000-0000-0000-000000000001";
 export const TEAM_GROUP_ID = "4e8a1c36-0000-0000-0000-0000000000aa";
-export const TEAM_THREAD_ID = "19:team-general@thread.tacv2";
+const TEAM_THREAD_ID = "19:team-general@thread.tacv2";
 export const CHANNEL_ID = "19:sales-analytics@thread.tacv2";
 
 let counter = 1_712_345_600_000;
 /** Teams message ids are millisecond timestamps. */
-export function nextMessageId(): string {
+function nextMessageId(): string {
   counter += 1;
   return String(counter);
 }
@@ -26,7 +26,7 @@ export interface Person {
   aadObjectId: string;
 }
 
-export const ADA: Person = { id: "29:1ada", name: "Ada Lovelace", aadObjectId: "aad-ada" };
+const ADA: Person = { id: "29:1ada", name: "Ada Lovelace", aadObjectId: "aad-ada" };
 export const GRACE: Person = { id: "29:1grace", name: "Grace Hopper", aadObjectId: "aad-grace" };
 
 interface Common {

@@ -1,7 +1,9 @@
 /**
- * A tiny loopback HTTP server for the Teams fakes: an Express app on 127.0.0.1 with a free port.
+ * A tiny loopback HTTP server for the Teams fakes: an Express app on 127.0.0.1 with a free port, over TLS when
+ * given a key and certificate.
  */
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 import express, { type Express } from "express";
 
@@ -16,16 +18,19 @@ export interface FakeServer {
 export async function startFakeServer(
   configure: (app: Express) => void,
   host = "127.0.0.1",
+  tls?: { keyPem: string; certPem: string },
 ): Promise<FakeServer> {
   const app = express();
   app.disable("x-powered-by");
   configure(app);
-  const server = http.createServer(app);
+  const server = tls
+    ? https.createServer({ key: tls.keyPem, cert: tls.certPem }, app)
+    : http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     app,
-    url: `http://${host}:${port}`,
+    url: `${tls ? "https" : "http"}://${host}:${port}`,
     port,
     close: () =>
       new Promise<void>((resolve) => {
@@ -33,11 +38,4 @@ export async function startFakeServer(
         server.closeAllConnections();
       }),
   };
-}
-
-/** Reads a request body as a Buffer (fakes only: their bodies are small). */
-export async function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks);
 }

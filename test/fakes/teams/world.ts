@@ -15,8 +15,8 @@ import { FakeIdentity } from "./identity";
 import { FakeSharePoint } from "./sharepoint";
 
 export const APP_ID = "00000000-0000-0000-0000-00000000b07d";
-export const APP_PASSWORD = "test-client-secret-value";
-export const GRAPH_STATIC_TOKEN = "graph-static-token-for-fakes";
+const APP_PASSWORD = "test-client-secret-value";
+const GRAPH_STATIC_TOKEN = "graph-static-token-for-fakes";
 
 export interface TeamsWorldOptions {
   /** "static": GRAPH_STATIC_TOKEN; "app": client credentials against the fake identity; false: no Graph. */
@@ -63,6 +63,7 @@ export async function startTeamsWorld(options: TeamsWorldOptions = {}): Promise<
         GRAPH_CLIENT_ID: APP_ID,
         GRAPH_CLIENT_SECRET: APP_PASSWORD,
         GRAPH_AUTHORITY_HOST: identity!.url,
+        TEAMS_AUTHORITY_CA_FILE: identity!.caFile,
       });
     }
   }
@@ -73,6 +74,7 @@ export async function startTeamsWorld(options: TeamsWorldOptions = {}): Promise<
       MicrosoftAppType: "MultiTenant",
       TEAMS_OPENID_METADATA_URL: identity!.openIdMetadataUrl,
       TEAMS_AUTHORITY_HOST: identity!.url,
+      TEAMS_AUTHORITY_CA_FILE: identity!.caFile,
     });
     connector.acceptedTokens = () => identity!.tokensFor("https://api.botframework.com/.default");
   }

@@ -1,17 +1,63 @@
 // The databot web chat: threads in the sidebar, the conversation, the message box with file drop, and live
 // progress over Server-Sent Events. The open thread is kept in the address (#/t/<id>), so a reload shows it.
-import { api, newClientId } from "./api.js";
+import { api, ApiError, newClientId } from "./api.js";
 import { describeProgress, formatSize, formatTime, h, renderEntry, renderMarkdown } from "./render.js";
 
-const $ = (id) => document.getElementById(id);
+/** @import { LiveStatus, StoredUpload, TranscriptEntry, WebConfig } from "./web-api" */
 
+/**
+ * The elements the client uses as more than an HTMLElement, by id.
+ * @typedef {{
+ *   composer: HTMLFormElement;
+ *   "composer-text": HTMLTextAreaElement;
+ *   "file-input": HTMLInputElement;
+ *   "reset-thread": HTMLButtonElement;
+ *   send: HTMLButtonElement;
+ * }} TypedElements
+ */
+
+/**
+ * An element of the page by its id (index.html has every one asked for).
+ * @template {string} Id
+ * @param {Id} id
+ * @returns {Id extends keyof TypedElements ? TypedElements[Id] : HTMLElement}
+ */
+const $ = (id) =>
+  /** @type {Id extends keyof TypedElements ? TypedElements[Id] : HTMLElement} */ (
+    /** @type {unknown} */ (document.getElementById(id))
+  );
+
+/**
+ * A file attached in the message box.
+ * @typedef {object} PendingFile
+ * @property {string} key
+ * @property {File} file
+ * @property {string} name
+ * @property {"uploading" | "ready" | "refused"} status
+ * @property {StoredUpload} [upload] once stored
+ * @property {string} [message] why it was refused
+ * @property {Promise<void>} [done] settles when the upload has
+ */
+
+/**
+ * @type {{
+ *   config: WebConfig;
+ *   threadId: string | null;
+ *   rendered: Set<string>;
+ *   answered: Set<string>;
+ *   pending: PendingFile[];
+ *   events: EventSource | null;
+ *   sending: boolean;
+ *   liveEvents: number;
+ * }}
+ */
 const state = {
   config: { maxFileBytes: Infinity, extensions: [] },
   threadId: null,
   rendered: new Set(),
   /** Messages that have an answer on screen. */
   answered: new Set(),
-  /** Files attached in the message box: {key, file, name, status: "uploading"|"ready"|"refused", upload, message}. */
+  /** Files attached in the message box. */
   pending: [],
   events: null,
   sending: false,
@@ -43,6 +89,7 @@ async function refreshThreads() {
   if (current) setTitle(current.title);
 }
 
+/** @param {string} title */
 function setTitle(title) {
   $("chat-title").textContent = title;
   document.title = `${title} · databot`;
@@ -50,9 +97,10 @@ function setTitle(title) {
 
 function threadFromLocation() {
   const match = /^#\/t\/([0-9a-f-]{36})$/.exec(location.hash);
-  return match ? match[1] : null;
+  return match?.[1] ?? null;
 }
 
+/** @param {string | null} id */
 async function openThread(id) {
   state.events?.close();
   state.events = null;
@@ -78,7 +126,7 @@ async function openThread(id) {
   try {
     data = await api.thread(id);
   } catch (error) {
-    if (error.status === 404) {
+    if (error instanceof ApiError && error.status === 404) {
       location.hash = "";
       return;
     }
@@ -97,6 +145,8 @@ async function openThread(id) {
 /**
  * Follows the thread live. Each time the stream (re)opens, the transcript is fetched again, so nothing that
  * happened before the stream was connected is missed. Resolves once the stream is open (or after 3 s).
+ * @param {string} id
+ * @returns {Promise<unknown>}
  */
 function listen(id) {
   const events = api.events(id);
@@ -106,7 +156,7 @@ function listen(id) {
     setTimeout(resolve, 3000);
   });
   events.addEventListener("open", () => void sync(id));
-  events.addEventListener("entry", (event) => {
+  events.addEventListener("entry", (/** @type {MessageEvent<string>} */ event) => {
     if (state.threadId !== id) return;
     state.liveEvents += 1;
     const entry = JSON.parse(event.data);
@@ -116,7 +166,7 @@ function listen(id) {
       void refreshThreads();
     }
   });
-  events.addEventListener("progress", (event) => {
+  events.addEventListener("progress", (/** @type {MessageEvent<string>} */ event) => {
     if (state.threadId !== id) return;
     state.liveEvents += 1;
     showLive(JSON.parse(event.data));
@@ -124,7 +174,10 @@ function listen(id) {
   return opened;
 }
 
-/** Catches up with the server: entries not shown yet, and where the running turn is. */
+/**
+ * Catches up with the server: entries not shown yet, and where the running turn is.
+ * @param {string} id
+ */
 async function sync(id) {
   const seen = state.liveEvents;
   const data = await api.thread(id);
@@ -135,17 +188,22 @@ async function sync(id) {
   else if (allAnswered(data.entries)) showLive(null);
 }
 
+/** @param {TranscriptEntry[]} entries */
 function allAnswered(entries) {
   return entries.every((e) => e.kind !== "user" || state.answered.has(e.messageId) || isCommand(e.text));
 }
 
-/** Commands whose own message gets no reply of its own ("retry" answers the failed message instead). */
+/**
+ * Commands whose own message gets no reply of its own ("retry" answers the failed message instead).
+ * @param {string} text
+ */
 function isCommand(text) {
   return /^\/?(retry|try again)[.!?\s]*$/i.test(text.trim());
 }
 
 // ---------- the conversation ----------
 
+/** @param {TranscriptEntry} entry */
 function addEntry(entry) {
   if (state.rendered.has(entry.id)) return;
   state.rendered.add(entry.id);
@@ -156,7 +214,10 @@ function addEntry(entry) {
   if (near || entry.kind === "user") scrollToEnd();
 }
 
-/** Shows where the running turn is, the code it runs and the answer as it streams; null hides it. */
+/**
+ * Shows where the running turn is, the code it runs and the answer as it streams; null hides it.
+ * @param {LiveStatus | null} progress
+ */
 function showLive(progress) {
   const live = $("live");
   if (!progress) {
@@ -180,7 +241,10 @@ function showLive(progress) {
   if (near) scrollToEnd();
 }
 
-/** Shows "waiting" for a message just sent, unless its answer or later progress already arrived. */
+/**
+ * Shows "waiting" for a message just sent, unless its answer or later progress already arrived.
+ * @param {string} messageId
+ */
 function showWaiting(messageId) {
   if (state.answered.has(messageId) || !$("live").hidden) return;
   showLive({ stage: "queued", position: 0 });
@@ -198,9 +262,13 @@ function scrollToEnd() {
 
 // ---------- sending ----------
 
+/** @type {Promise<string> | null} */
 let creatingThread = null;
 
-/** The open thread, created on first use; files dropped at once all land in the same new thread. */
+/**
+ * The open thread, created on first use; files dropped at once all land in the same new thread.
+ * @returns {Promise<string>}
+ */
 async function ensureThread() {
   if (state.threadId) return state.threadId;
   creatingThread ??= (async () => {
@@ -221,7 +289,7 @@ async function send() {
     setHint("Waiting for the files to finish uploading…");
     await Promise.all(state.pending.map((p) => p.done));
   }
-  const ready = state.pending.filter((p) => p.status === "ready");
+  const ready = state.pending.flatMap((p) => (p.status === "ready" && p.upload ? [p.upload] : []));
   if (text.trim() === "" && ready.length === 0) {
     $("composer-text").focus();
     return;
@@ -232,7 +300,7 @@ async function send() {
     const id = await ensureThread();
     const { entry } = await api.send(id, {
       text,
-      uploads: ready.map((p) => p.upload.id),
+      uploads: ready.map((upload) => upload.id),
       clientId: newClientId(),
     });
     addEntry(entry);
@@ -244,7 +312,7 @@ async function send() {
     setHint();
     void refreshThreads();
   } catch (error) {
-    setHint(error.message, true);
+    setHint(/** @type {Error} */ (error).message, true);
   } finally {
     state.sending = false;
     $("send").disabled = false;
@@ -252,6 +320,7 @@ async function send() {
   }
 }
 
+/** @param {string} text */
 async function sendText(text) {
   const id = state.threadId;
   if (!id) return;
@@ -260,10 +329,14 @@ async function sendText(text) {
     addEntry(entry);
     showWaiting(entry.messageId);
   } catch (error) {
-    setHint(error.message, true);
+    setHint(/** @type {Error} */ (error).message, true);
   }
 }
 
+/**
+ * @param {string} [message] absent: the usual hint
+ * @param {boolean} [isError]
+ */
 function setHint(message, isError = false) {
   const hint = $("composer-hint");
   hint.textContent = message ?? "Enter sends · Shift+Enter adds a line · “reset” starts over";
@@ -274,8 +347,10 @@ function setHint(message, isError = false) {
 
 // ---------- files ----------
 
+/** @param {FileList | File[]} files */
 function attach(files) {
   for (const file of files) {
+    /** @type {PendingFile} */
     const item = { key: newClientId(), file, name: file.name, status: "uploading" };
     const extension = file.name.includes(".")
       ? file.name.slice(file.name.lastIndexOf(".")).toLowerCase()
@@ -301,7 +376,7 @@ function attach(files) {
             item.message = result.refused;
           }
         })
-        .catch((error) => {
+        .catch((/** @type {Error} */ error) => {
           item.status = "refused";
           item.message = `I couldn't upload "${file.name}": ${error.message}`;
         })
@@ -323,7 +398,7 @@ function renderPending() {
         },
         item.status === "refused" ? h("span", { role: "alert" }, item.message) : item.name,
         item.status === "uploading" ? h("span", { class: "size" }, "uploading…") : null,
-        item.status === "ready" ? h("span", { class: "size" }, formatSize(item.upload.size)) : null,
+        item.status === "ready" ? h("span", { class: "size" }, formatSize(item.upload?.size)) : null,
         h(
           "button",
           {
@@ -344,7 +419,8 @@ function renderPending() {
 function setUpDrop() {
   const overlay = $("drop-overlay");
   let depth = 0;
-  const hasFiles = (event) => [...(event.dataTransfer?.types ?? [])].includes("Files");
+  const hasFiles = (/** @type {DragEvent} */ event) =>
+    [...(event.dataTransfer?.types ?? [])].includes("Files");
   window.addEventListener("dragenter", (event) => {
     if (!hasFiles(event)) return;
     depth += 1;
@@ -362,7 +438,7 @@ function setUpDrop() {
     event.preventDefault();
     depth = 0;
     overlay.hidden = true;
-    attach(event.dataTransfer.files);
+    attach(event.dataTransfer?.files ?? []);
   });
 }
 
@@ -393,9 +469,9 @@ async function main() {
   });
   $("composer-text").addEventListener("input", autoSize);
   $("attach").addEventListener("click", () => $("file-input").click());
-  $("file-input").addEventListener("change", (event) => {
-    attach(event.target.files);
-    event.target.value = "";
+  $("file-input").addEventListener("change", () => {
+    attach($("file-input").files ?? []);
+    $("file-input").value = "";
   });
   $("new-chat").addEventListener("click", () => {
     if (location.hash) location.hash = "";
@@ -419,4 +495,4 @@ async function main() {
   $("composer-text").focus();
 }
 
-main().catch((error) => setHint(`databot could not load: ${error.message}`, true));
+main().catch((/** @type {Error} */ error) => setHint(`databot could not load: ${error.message}`, true));

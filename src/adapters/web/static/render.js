@@ -3,6 +3,8 @@
 import { marked } from "./vendor/marked.esm.js";
 import DOMPurify from "./vendor/purify.es.mjs";
 
+/** @import { BotEntry, LiveStatus, TranscriptEntry } from "./web-api" */
+
 // Raw HTML in an answer is shown as text, never rendered: "<measure>" in a help text stays visible, and no
 // form or button can be injected through the model or the data.
 marked.use({
@@ -32,6 +34,7 @@ const PURIFY = {
   FORBID_ATTR: ["style", "action", "formaction"],
 };
 
+/** @param {string} text */
 function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -43,13 +46,24 @@ DOMPurify.addHook("afterSanitizeAttributes", (node) => {
   }
 });
 
-/** Creates an element with attributes and children (strings become text nodes). */
+/** @typedef {Node | string | number | null | undefined | false} Child a node, text, or nothing */
+/** @typedef {string | number | boolean | null | undefined | EventListener} Attribute a value, a flag or a listener */
+
+/**
+ * Creates an element with attributes and children (strings become text nodes).
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, Attribute>} [attributes] `class`, `on<event>` listeners, and attributes
+ * @param {...(Child | Child[])} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === null || value === false) continue;
-    if (name === "class") element.className = value;
-    else if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+    if (name === "class") element.className = String(value);
+    else if (name.startsWith("on"))
+      element.addEventListener(name.slice(2), /** @type {EventListener} */ (value));
     else element.setAttribute(name, value === true ? "" : String(value));
   }
   for (const child of children.flat()) {
@@ -59,11 +73,16 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
-/** Renders Markdown into `element`, safely. */
+/**
+ * Renders Markdown into `element`, safely.
+ * @param {HTMLElement} element
+ * @param {string | undefined} text
+ */
 export function renderMarkdown(element, text) {
   element.innerHTML = DOMPurify.sanitize(marked.parse(text ?? "", { async: false }), PURIFY);
 }
 
+/** @param {number | null | undefined} bytes */
 export function formatSize(bytes) {
   if (bytes === undefined || bytes === null) return "";
   if (bytes < 1024) return `${bytes} B`;
@@ -71,6 +90,7 @@ export function formatSize(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/** @param {string} iso */
 export function formatTime(iso) {
   const date = new Date(iso);
   const sameDay = date.toDateString() === new Date().toDateString();
@@ -79,7 +99,12 @@ export function formatTime(iso) {
     : date.toLocaleDateString([], { month: "short", day: "numeric" });
 }
 
-/** One code cell for "Show code": the code, then what it printed. */
+/**
+ * One code cell for "Show code": the code, then what it printed.
+ * @param {BotEntry["code"][number]} run
+ * @param {number} index
+ * @param {number} count
+ */
 function codeBlock(run, index, count) {
   return h(
     "div",
@@ -92,6 +117,8 @@ function codeBlock(run, index, count) {
 
 /**
  * A transcript entry as a list item. `onRetry` is called when the person asks to retry a failed answer.
+ * @param {TranscriptEntry} entry
+ * @param {{ onRetry?: (entry: BotEntry) => void }} [options]
  */
 export function renderEntry(entry, { onRetry } = {}) {
   if (entry.kind === "user") {
@@ -188,7 +215,10 @@ export function renderEntry(entry, { onRetry } = {}) {
   return h("li", { class: "entry entry-bot", "data-entry": entry.id }, body);
 }
 
-/** What a progress stage says in the status line. */
+/**
+ * What a progress stage says in the status line.
+ * @param {LiveStatus} progress
+ */
 export function describeProgress(progress) {
   switch (progress.stage) {
     case "queued":
