@@ -28,9 +28,9 @@ export const ASK_USAGE = `Usage: databot ask [--file <path>]... [--thread <name>
   --out <dir>      where to write the answer's charts and files (default: ./databot-output)
 `;
 
-export const EXIT_ANSWERED = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_REFUSED = 2;
+const EXIT_ANSWERED = 0;
+const EXIT_FAILED = 1;
+const EXIT_REFUSED = 2;
 
 export async function askCommand(
   argv: string[],

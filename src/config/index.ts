@@ -13,7 +13,7 @@ import { readWebChatConfig, type WebChatConfig } from "./web";
 export { ConfigError } from "./env-reader";
 export type { Env } from "./env-reader";
 export type { AzureConfig } from "./azure";
-export type { CoreConfig, LogLevel } from "./core";
+export type { CoreConfig, LogLevel, Mode } from "./core";
 export type { LocalEngineConfig, ModelConfig } from "./local-engine";
 export type { SlackConfig } from "./slack";
 export type { GraphConfig, TeamsConfig } from "./teams";

@@ -30,7 +30,7 @@ export function surfaceSpec<S>(
   };
 }
 
-export const webSurface = (): SurfaceSpec => surfaceSpec("web", (c) => c.web, createWebChatModule);
+const webSurface = (): SurfaceSpec => surfaceSpec("web", (c) => c.web, createWebChatModule);
 export const slackSurface = (options: SlackModuleOptions = {}): SurfaceSpec =>
   surfaceSpec(
     "slack",

@@ -1,2 +1,2 @@
 /** The Slack surface: events in (HTTP or Socket Mode), answers, progress and files out. */
-export { createSlackModule } from "./module";
+export { createSlackModule, type SlackModuleOptions } from "./module";

@@ -24,7 +24,7 @@ export function statusLine(status: TurnStatus): { status: string; loading?: stri
 }
 
 /** "is reading sales.csv…", "is reading sales.csv and 2 more files…" */
-export function readingText(files: string[]): string {
+function readingText(files: string[]): string {
   const [first, ...others] = files;
   if (!first) return "is reading the files…";
   const name = first.length > 60 ? `${first.slice(0, 57)}...` : first;

@@ -17,7 +17,7 @@ const STREAM_INTERVAL_MS = 1000;
 /** A typing indicator lasts a few seconds; renew it while the turn runs. */
 const TYPING_INTERVAL_MS = 3000;
 /** Teams ends streams after two minutes; stop streaming a little before. */
-export const STREAM_MAX_MS = 110_000;
+const STREAM_MAX_MS = 110_000;
 const INFORMATIVE_MAX_CHARS = 1000;
 
 /** What a finished stream leaves for the final message. */
@@ -129,7 +129,7 @@ export class TeamsIndicator {
   }
 }
 
-export function informativeText(progress: TurnStatus): string {
+function informativeText(progress: TurnStatus): string {
   switch (progress.stage) {
     case "queued":
       return progress.position === 1

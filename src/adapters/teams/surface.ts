@@ -21,7 +21,7 @@ import { statusOf, type TeamsSender } from "./sender";
 
 export const CODE_NAMESPACE = "teams.code";
 /** How long "Show code" keeps working after an answer. */
-export const CODE_TTL_MS = 30 * 24 * 3600_000;
+const CODE_TTL_MS = 30 * 24 * 3600_000;
 
 export const GRAPH_NOT_CONFIGURED =
   "I can't open files shared in channels or group chats, because Microsoft Graph access isn't set up for databot. " +

@@ -283,7 +283,7 @@ class Turn {
 }
 
 /** What the user is told when the analysis session behind the thread had expired and was replaced. */
-export function sessionRestartedNotice(filesRestored: boolean): Notice {
+function sessionRestartedNotice(filesRestored: boolean): Notice {
   return {
     kind: "session_restarted",
     message: filesRestored
