@@ -124,12 +124,15 @@ test("different threads are answered concurrently, up to the global limit", asyn
 
   for (const name of ["t1", "t2", "t3"])
     await world.service.receive(userMessage(threadOf(name), `q ${name}`));
-  await new Promise((resolve) => setTimeout(resolve, 150));
+  await waitUntil(() => world.backend.runs.length === 2);
+  // Another arrival wakes the workers again: the pool is full, so neither waiting thread starts.
+  await world.service.receive(userMessage(threadOf("t4"), "q t4"));
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
   expect(world.backend.runs).toHaveLength(2);
   expect(world.service.activeTurns).toBe(2);
   world.backend.releaseRuns();
-  await world.surface.waitForReplies(3);
-  expect(world.backend.runs).toHaveLength(3);
+  await world.surface.waitForReplies(4);
+  expect(world.backend.runs).toHaveLength(4);
 });
 
 test("a crash mid-run is answered exactly once by the next instance, which reattaches to the same run", async () => {
