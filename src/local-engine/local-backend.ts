@@ -81,12 +81,9 @@ class LocalBackend implements AgentBackend {
   }
 
   async ensureThread(existingId: string | undefined): Promise<EnsuredThread> {
-    if (existingId !== undefined && (await this.store.exists(existingId)))
-      return { id: existingId, created: false };
+    if (existingId !== undefined && (await this.store.exists(existingId))) return { id: existingId };
     const thread = await this.store.create();
-    return existingId === undefined
-      ? { id: thread.id, created: true }
-      : { id: thread.id, created: true, replacedExpired: true };
+    return existingId === undefined ? { id: thread.id } : { id: thread.id, replacedExpired: true };
   }
 
   async uploadFile(file: AgentFileInput, signal?: AbortSignal): Promise<UploadedFile> {

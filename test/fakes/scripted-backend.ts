@@ -109,11 +109,10 @@ export class ScriptedBackend implements AgentBackend {
 
   async ensureThread(existingId: string | undefined): Promise<EnsuredThread> {
     this.throwFault("ensureThread");
-    if (existingId && this.threads.get(existingId)?.deleted === false)
-      return { id: existingId, created: false };
+    if (existingId && this.threads.get(existingId)?.deleted === false) return { id: existingId };
     const id = `thread_${randomUUID().slice(0, 8)}`;
     this.threads.set(id, { messages: [], deleted: false });
-    return { id, created: true, replacedExpired: existingId !== undefined };
+    return existingId === undefined ? { id } : { id, replacedExpired: true };
   }
 
   async uploadFile(file: AgentFileInput): Promise<UploadedFile> {

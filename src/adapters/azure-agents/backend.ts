@@ -60,7 +60,7 @@ export class AzureAgentBackend implements AgentBackend {
     if (existingId) {
       try {
         const thread = await this.client.threads.get(existingId);
-        return { id: thread.id, created: false };
+        return { id: thread.id };
       } catch (error) {
         if (statusOf(error) !== 404) throw toDatabotError(error, "opening the agent thread");
         this.logger.warn({ threadId: existingId }, "the agent thread is gone; starting a new one");
@@ -69,7 +69,7 @@ export class AzureAgentBackend implements AgentBackend {
     try {
       const thread = await this.client.threads.create();
       this.logger.info({ threadId: thread.id }, "created an agent thread");
-      return { id: thread.id, created: true, ...(existingId ? { replacedExpired: true } : {}) };
+      return { id: thread.id, ...(existingId ? { replacedExpired: true } : {}) };
     } catch (error) {
       throw toDatabotError(error, "creating the agent thread");
     }

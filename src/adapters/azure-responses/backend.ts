@@ -97,12 +97,11 @@ export class AzureResponsesBackend implements AgentBackend {
     if (existingId) {
       const state = await this.deps.states.get(existingId);
       if (state && (await this.conversationExists(existingId))) {
-        if (await this.containers.isAlive(state.containerId)) return { id: existingId, created: false };
+        if (await this.containers.isAlive(state.containerId)) return { id: existingId };
         const replaced = await this.containers.replace(state);
         await this.deps.states.put(replaced.state);
         return {
           id: existingId,
-          created: false,
           replacedExpired: true,
           filesRestored: replaced.filesRestored,
         };
@@ -118,7 +117,7 @@ export class AzureResponsesBackend implements AgentBackend {
     const containerId = await this.containers.create(conversationId);
     await this.deps.states.put({ conversationId, containerId, files: [] });
     this.deps.logger.info({ conversationId, containerId }, "created a conversation");
-    return { id: conversationId, created: true, ...(existingId ? { replacedExpired: true } : {}) };
+    return { id: conversationId, ...(existingId ? { replacedExpired: true } : {}) };
   }
 
   uploadFile(file: AgentFileInput, signal?: AbortSignal): Promise<UploadedFile> {
