@@ -8,6 +8,7 @@
  */
 import type OpenAI from "openai";
 import type { AzureConfig } from "../../config/azure";
+import { DatabotError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import type {
   AgentBackend,
@@ -124,7 +125,13 @@ export class AzureResponsesBackend implements AgentBackend {
     return uploadFile(this.openai, file, this.deps.logger, signal);
   }
 
-  async addMessage(threadId: string, message: AgentMessageInput): Promise<string> {
+  addMessage(threadId: string, message: AgentMessageInput): Promise<string> {
+    return this.addMessageToState(threadId, message).catch((error: unknown) =>
+      this.orThreadGone(threadId, error),
+    );
+  }
+
+  private async addMessageToState(threadId: string, message: AgentMessageInput): Promise<string> {
     let state = await this.requireState(threadId);
     const shared: ThreadFile[] = [];
     for (const file of message.files) {
@@ -150,7 +157,9 @@ export class AzureResponsesBackend implements AgentBackend {
   }
 
   run(threadId: string, observer: RunObserver, signal?: AbortSignal): Promise<AgentOutput> {
-    return this.runs.run(threadId, observer, signal);
+    return this.runs
+      .run(threadId, observer, signal)
+      .catch((error: unknown) => this.orThreadGone(threadId, error));
   }
 
   resumeRun(
@@ -159,7 +168,9 @@ export class AzureResponsesBackend implements AgentBackend {
     observer: RunObserver,
     signal?: AbortSignal,
   ): Promise<AgentOutput> {
-    return this.runs.resume(threadId, runId, observer, signal);
+    return this.runs
+      .resume(threadId, runId, observer, signal)
+      .catch((error: unknown) => this.orThreadGone(threadId, error));
   }
 
   cancelRun(_threadId: string, runId: string): Promise<void> {
@@ -215,6 +226,15 @@ export class AzureResponsesBackend implements AgentBackend {
     const state = await this.deps.states.get(conversationId);
     if (state) return state;
     throw lostThreadError(conversationId);
+  }
+
+  /** Rethrows a failure, as a thread-gone error when it was a 404 and the conversation itself is gone. */
+  private async orThreadGone(conversationId: string, error: unknown): Promise<never> {
+    const cause = error instanceof DatabotError ? error.cause : error;
+    if (statusOf(cause) === 404 && !(await this.conversationExists(conversationId).catch(() => true))) {
+      throw lostThreadError(conversationId, cause);
+    }
+    throw error;
   }
 
   private async conversationExists(conversationId: string): Promise<boolean> {
