@@ -119,12 +119,11 @@ test("after a crash mid-run, a new instance resumes the same run and gets the sa
 test("a follow-up reuses the agent thread; a thread that is gone is replaced", async () => {
   const backend = newBackend();
   const first = await backend.ensureThread(undefined);
-  expect(first.created).toBe(true);
-  expect(await backend.ensureThread(first.id)).toEqual({ id: first.id, created: false });
+  expect(await backend.ensureThread(first.id)).toEqual({ id: first.id });
   await backend.deleteThread(first.id);
   await backend.deleteThread(first.id); // already gone: still fine
   const replaced = await backend.ensureThread(first.id);
-  expect(replaced).toMatchObject({ created: true, replacedExpired: true });
+  expect(replaced).toMatchObject({ replacedExpired: true });
   expect(replaced.id).not.toBe(first.id);
 });
 

@@ -132,7 +132,6 @@ test("a thread keeps variables and files between turns, returns charts and files
   const backend = backendWith(analyst);
   await backend.ready();
   const thread = await backend.ensureThread(undefined);
-  expect(thread.created).toBe(true);
 
   const first = await ask(backend, thread.id, "total of sales", [{ name: "sales.csv", body: SALES }]);
   expect(first.output.text).toBe("Total sales: 60");
@@ -169,35 +168,38 @@ test("a thread keeps variables and files between turns, returns charts and files
   const third = await ask(backend, thread.id, "what was the total?");
   expect(third.output.text).toBe("Still 60.");
 
-  // databot restarts: the thread is still there, the session is not.
+  // databot restarts: the thread is still there, the session is not, and the next turn is told once.
   await backend.close();
   const restartedAnalyst = new ScriptedAnalyst();
   const restarted = backendWith(restartedAnalyst);
-  expect(await restarted.ensureThread(thread.id)).toEqual({ id: thread.id, created: false });
+  expect(await restarted.ensureThread(thread.id)).toEqual({
+    id: thread.id,
+    replacedExpired: true,
+    filesRestored: true,
+  });
   const fourth = await ask(restarted, thread.id, "what was the total?");
   expect(fourth.output.text).toBe("I lost it (NameError).");
-  expect(fourth.output.notices).toEqual([
-    { kind: "session_restarted", message: expect.stringContaining("new one") },
-  ]);
+  expect(fourth.output.sessionRestarted).toBeUndefined(); // ensureThread reported it already
   expect(restartedAnalyst.inputs[0]).toMatchObject({
     sessionRestarted: true,
     files: [{ name: "sales.csv" }],
   });
   const fifth = await ask(restarted, thread.id, "total of sales");
   expect(fifth.output.text).toBe("Total sales: 60"); // the thread's file was copied into the new session
-  expect(fifth.output.notices).toEqual([]);
+  expect(fifth.output.sessionRestarted).toBeUndefined();
+  expect(await restarted.ensureThread(thread.id)).toEqual({ id: thread.id });
 });
 
-test("a session idle past its limit ends, and the next turn says so", async () => {
+test("a session idle past its limit ends, and the run that opens the next one says so", async () => {
   const analyst = new ScriptedAnalyst();
   const backend = backendWith(analyst, { sessionIdleMinutes: 0.01 });
   const thread = await backend.ensureThread(undefined);
   const first = await ask(backend, thread.id, "total of sales", [{ name: "sales.csv", body: SALES }]);
-  expect(first.output.notices).toEqual([]);
+  expect(first.output.sessionRestarted).toBeUndefined();
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // well past the 0.6 s idle limit
   const next = await ask(backend, thread.id, "what was the total?");
   expect(next.output.text).toBe("I lost it (NameError).");
-  expect(next.output.notices.map((n) => n.kind)).toEqual(["session_restarted"]);
+  expect(next.output.sessionRestarted).toEqual({ filesRestored: true });
   expect(analyst.inputs[1]!.sessionRestarted).toBe(true);
 });
 
@@ -253,9 +255,9 @@ test("a deleted or unknown thread is replaced by a new one", async () => {
   const thread = await backend.ensureThread(undefined);
   await backend.deleteThread(thread.id);
   const replaced = await backend.ensureThread(thread.id);
-  expect(replaced).toMatchObject({ created: true, replacedExpired: true });
+  expect(replaced).toMatchObject({ replacedExpired: true });
   expect(replaced.id).not.toBe(thread.id);
-  expect((await backend.ensureThread("../../etc")).created).toBe(true);
+  expect((await backend.ensureThread("../../etc")).id).toMatch(/^local_thread_/);
   await expect(
     backend.run("local_thread_00000000-0000-4000-8000-000000000000", new RecordingObserver()),
   ).rejects.toMatchObject({

@@ -2,7 +2,8 @@
  * The local engine behind the AgentBackend port: threads and their files on disk, a sandboxed Python session per
  * thread, and an analyst (the offline one or a model loop) that decides which cells to run. Semantics follow
  * Azure's Code Interpreter: the thread survives restarts, the session may expire, and the next run on a thread
- * whose session ended gets a fresh one with the thread's files copied back in and is told so.
+ * whose session ended gets a fresh one with the thread's files copied back in. The restart is reported once: by
+ * the next `ensureThread` (`replacedExpired`), or by the run's output when the session ended after that.
  */
 import { createReadStream } from "node:fs";
 import path from "node:path";
@@ -81,17 +82,38 @@ class LocalBackend implements AgentBackend {
   }
 
   async ensureThread(existingId: string | undefined): Promise<EnsuredThread> {
-    if (existingId !== undefined && (await this.store.exists(existingId)))
-      return { id: existingId, created: false };
+    if (existingId !== undefined && (await this.store.exists(existingId))) {
+      if (this.sessions.isLive(existingId)) return { id: existingId };
+      // The thread's Python session ended (it expired, or databot restarted): the next run opens a new one.
+      const ended = await this.store.update(existingId, (t) => {
+        const report = t.hadSession && !t.restartReported;
+        if (report) t.restartReported = true;
+        return report;
+      });
+      return ended ? { id: existingId, replacedExpired: true, filesRestored: true } : { id: existingId };
+    }
     const thread = await this.store.create();
-    return existingId === undefined
-      ? { id: thread.id, created: true }
-      : { id: thread.id, created: true, replacedExpired: true };
+    return existingId === undefined ? { id: thread.id } : { id: thread.id, replacedExpired: true };
   }
 
   async uploadFile(file: AgentFileInput, signal?: AbortSignal): Promise<UploadedFile> {
-    const stored = await this.store.putUpload(file.name, file.mimeType, file.stream, signal);
-    return { id: stored.id, name: stored.name, mimeType: stored.mimeType };
+    // A failure reading the source (the chat platform's download) is the attachment's, not the engine's.
+    let sourceError: unknown;
+    const onSourceError = (error: unknown) => (sourceError = error);
+    file.stream.on("error", onSourceError);
+    try {
+      const stored = await this.store.putUpload(file.name, file.mimeType, file.stream, signal);
+      return { id: stored.id, name: stored.name, mimeType: stored.mimeType };
+    } catch (error) {
+      if (sourceError instanceof DatabotError) throw sourceError;
+      if (sourceError === undefined || signal?.aborted) throw asDatabotError(error);
+      throw new DatabotError(ErrorCode.AttachmentUnavailable, `databot could not read ${file.name}.`, {
+        retryable: true,
+        cause: sourceError,
+      });
+    } finally {
+      file.stream.off("error", onSourceError);
+    }
   }
 
   async addMessage(threadId: string, message: AgentMessageInput): Promise<string> {
@@ -274,9 +296,12 @@ class LocalBackend implements AgentBackend {
     const { session } = threadSession;
     try {
       const restarted = threadSession.fresh && thread.hadSession;
-      if (threadSession.fresh && !thread.hadSession) {
+      // Reported here unless the turn's ensureThread already did.
+      const reportRestart = restarted && !thread.restartReported;
+      if (threadSession.fresh) {
         await this.store.update(thread.id, (t) => {
           t.hadSession = true;
+          delete t.restartReported;
         });
       }
       const newFiles = await this.copyFiles(thread, index, threadSession);
@@ -302,7 +327,7 @@ class LocalBackend implements AgentBackend {
           : failure;
       }
       if (signal.aborted) throw cancelled();
-      const output = buildOutput(answer, session, question.text, restarted);
+      const output = buildOutput(answer, session, question.text);
       await this.store.update(thread.id, (t) => {
         t.messages.push({
           id: newLocalId("msg"),
@@ -314,7 +339,7 @@ class LocalBackend implements AgentBackend {
         });
         t.runs[runId] = { messageId: question.id, status: "completed" };
       });
-      return output;
+      return reportRestart ? { ...output, sessionRestarted: { filesRestored: true } } : output;
     } finally {
       this.sessions.release(thread.id, session);
     }

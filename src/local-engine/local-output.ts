@@ -1,26 +1,16 @@
 /**
  * Turns what the analyst did into the backend's answer: the text, every chart the cells drew, the files they
- * wrote (streamed from the session when the chat posts them), the code with its output for "Show code", and a
- * notice when the Python session had to be restarted.
+ * wrote (streamed from the session when the chat posts them), and the code with its output for "Show code".
  */
 import type { AgentOutput } from "../core/ports";
 import { mimeTypeFor } from "../core/files/file-types";
-import type { CodeRun, Notice, ReplyFile, ReplyImage } from "../core/types";
+import type { CodeRun, ReplyFile, ReplyImage } from "../core/types";
 import type { AnalystOutput, CellFile, CellResult, SandboxSession } from "./types";
 
 /** "Show code" output per cell; the chat has little room. */
 const CODE_OUTPUT_CHARS = 4000;
 
-const SESSION_RESTARTED_NOTICE =
-  "The Python session for this conversation had ended (sessions stop after a while without use), so a new one " +
-  "was started with the conversation's files; earlier variables were reset.";
-
-export function buildOutput(
-  answer: AnalystOutput,
-  session: SandboxSession,
-  question: string,
-  sessionRestarted: boolean,
-): AgentOutput {
+export function buildOutput(answer: AnalystOutput, session: SandboxSession, question: string): AgentOutput {
   const images: ReplyImage[] = [];
   const generated = new Map<string, CellFile>();
   const titles: (string | undefined)[] = [];
@@ -50,10 +40,7 @@ export function buildOutput(
     code,
     output: cellOutput(result),
   }));
-  const notices: Notice[] = sessionRestarted
-    ? [{ kind: "session_restarted", message: SESSION_RESTARTED_NOTICE }]
-    : [];
-  return { text: replaceSandboxLinks(answer.text), images, files, code, notices };
+  return { text: replaceSandboxLinks(answer.text), images, files, code, notices: [] };
 }
 
 /** `sandbox:/mnt/data/out.csv` (as Code Interpreter writes links) becomes the file's name. */

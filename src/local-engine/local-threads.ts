@@ -42,6 +42,8 @@ export interface LocalThread {
   runs: Record<string, RunRecord>;
   /** A Python session was opened for this thread before (so a new one is a restart). */
   hadSession: boolean;
+  /** `ensureThread` already told the core that the session ended; the run that opens the next one need not. */
+  restartReported?: boolean;
 }
 
 const ID_PATTERN = /^local_(thread|file|msg|run)_[0-9a-f-]{36}$/;

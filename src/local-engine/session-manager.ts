@@ -40,6 +40,12 @@ export class SessionManager {
     private readonly logger: Logger,
   ) {}
 
+  /** True while the thread has a session its next run will use (not expired, not ended). */
+  isLive(threadId: string): boolean {
+    const entry = this.entries.get(threadId);
+    return entry !== undefined && !entry.expired && entry.session.alive;
+  }
+
   /** The thread's live session, or a new one. Call {@link release} when the run is done with it. */
   async acquire(threadId: string): Promise<ThreadSession> {
     const existing = this.entries.get(threadId);

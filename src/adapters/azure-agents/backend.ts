@@ -15,7 +15,8 @@ import type {
   UploadedFile,
 } from "../../core/ports/agent-backend";
 import { provisionAgent } from "./agent-provisioning";
-import { activeRunConflict, statusOf, toDatabotError } from "./errors";
+import { DatabotError } from "../../core/errors";
+import { activeRunConflict, statusOf, threadGoneError, toDatabotError } from "./errors";
 import { addMessage, uploadFile } from "./messages";
 import type { RetrySettings } from "./retry-policy";
 import { RunFollower, type RunSettings } from "./runs";
@@ -60,7 +61,7 @@ export class AzureAgentBackend implements AgentBackend {
     if (existingId) {
       try {
         const thread = await this.client.threads.get(existingId);
-        return { id: thread.id, created: false };
+        return { id: thread.id };
       } catch (error) {
         if (statusOf(error) !== 404) throw toDatabotError(error, "opening the agent thread");
         this.logger.warn({ threadId: existingId }, "the agent thread is gone; starting a new one");
@@ -69,7 +70,7 @@ export class AzureAgentBackend implements AgentBackend {
     try {
       const thread = await this.client.threads.create();
       this.logger.info({ threadId: thread.id }, "created an agent thread");
-      return { id: thread.id, created: true, ...(existingId ? { replacedExpired: true } : {}) };
+      return { id: thread.id, ...(existingId ? { replacedExpired: true } : {}) };
     } catch (error) {
       throw toDatabotError(error, "creating the agent thread");
     }
@@ -79,7 +80,13 @@ export class AzureAgentBackend implements AgentBackend {
     return uploadFile(this.client, file, this.logger, signal);
   }
 
-  async addMessage(threadId: string, message: AgentMessageInput): Promise<string> {
+  addMessage(threadId: string, message: AgentMessageInput): Promise<string> {
+    return this.addMessageOnce(threadId, message).catch((error: unknown) =>
+      this.orThreadGone(threadId, error),
+    );
+  }
+
+  private async addMessageOnce(threadId: string, message: AgentMessageInput): Promise<string> {
     try {
       return await addMessage(this.client, threadId, message, this.retry, this.logger);
     } catch (error) {
@@ -93,7 +100,10 @@ export class AzureAgentBackend implements AgentBackend {
   }
 
   async run(threadId: string, observer: RunObserver, signal?: AbortSignal): Promise<AgentOutput> {
-    return this.runs.run(threadId, await this.agent(), observer, signal);
+    const agentId = await this.agent();
+    return this.runs
+      .run(threadId, agentId, observer, signal)
+      .catch((error: unknown) => this.orThreadGone(threadId, error));
   }
 
   resumeRun(
@@ -102,7 +112,9 @@ export class AzureAgentBackend implements AgentBackend {
     observer: RunObserver,
     signal?: AbortSignal,
   ): Promise<AgentOutput> {
-    return this.runs.resume(threadId, runId, observer, signal);
+    return this.runs
+      .resume(threadId, runId, observer, signal)
+      .catch((error: unknown) => this.orThreadGone(threadId, error));
   }
 
   cancelRun(threadId: string, runId: string): Promise<void> {
@@ -115,6 +127,18 @@ export class AzureAgentBackend implements AgentBackend {
     } catch (error) {
       if (statusOf(error) !== 404) throw toDatabotError(error, "deleting the agent thread");
     }
+  }
+
+  /** Rethrows a failure, as a thread-gone error when it was a 404 and the thread itself is gone. */
+  private async orThreadGone(threadId: string, error: unknown): Promise<never> {
+    const cause = error instanceof DatabotError ? error.cause : error;
+    if (statusOf(cause) !== 404) throw error;
+    try {
+      await this.client.threads.get(threadId);
+    } catch (lookup) {
+      if (statusOf(lookup) === 404) throw threadGoneError(threadId, cause);
+    }
+    throw error;
   }
 
   async close(): Promise<void> {

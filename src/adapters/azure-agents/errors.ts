@@ -111,6 +111,15 @@ export function runEndedError(
   }
 }
 
+/** The agent thread is gone (deleted, or dropped by the service); the next ensureThread replaces it. */
+export function threadGoneError(threadId: string, cause: unknown): DatabotError {
+  return new DatabotError(
+    ErrorCode.RunExpired,
+    `The analysis behind this thread is gone on ${SERVICE}; please ask again to start afresh.`,
+    { cause, detail: `agent thread ${threadId} not found` },
+  );
+}
+
 /** The run took longer than databot allows; it was cancelled. */
 export function runTimedOutError(runId: string, timeoutMs: number): DatabotError {
   return new DatabotError(

@@ -2,6 +2,7 @@
  * Uploading a file (streamed, never buffered) and adding a user message with its files attached for the code
  * interpreter. Files are attached per message, not as thread tool resources, which hold at most 20 files.
  */
+import { PassThrough } from "node:stream";
 import type { AgentsClient, ThreadMessage } from "@azure/ai-agents";
 import { DatabotError, ErrorCode } from "../../core/errors";
 import type { Logger } from "../../core/logger";
@@ -18,14 +19,25 @@ export async function uploadFile(
   logger: Logger,
   signal?: AbortSignal,
 ): Promise<UploadedFile> {
-  // A failure reading the source (the chat platform's download) surfaces as a send error: keep the real cause.
+  // The SDK pipes its multipart body into the request with `pipe`, which on a failing source neither ends the
+  // request (the upload would hang) nor handles the body's error (it would be thrown, unhandled). So the SDK
+  // reads a body that never fails, and a failure reading the source (the chat platform's download) aborts the
+  // request instead; the real cause is kept for the error.
   let sourceError: unknown;
-  const onSourceError = (error: unknown) => (sourceError = error);
-  file.stream.once("error", onSourceError);
+  const sourceFailed = new AbortController();
+  const body = new PassThrough();
+  const onSourceError = (error: unknown) => {
+    sourceError ??= error;
+    sourceFailed.abort(error);
+    // The request is destroyed by now; ending the body lets the SDK's own stream finish quietly.
+    setImmediate(() => body.end());
+  };
+  file.stream.on("error", onSourceError);
+  file.stream.pipe(body);
   try {
-    const info = await client.files.upload(file.stream, "assistants", {
+    const info = await client.files.upload(body, "assistants", {
       fileName: file.name,
-      abortSignal: signal,
+      abortSignal: signal ? AbortSignal.any([signal, sourceFailed.signal]) : sourceFailed.signal,
       pollingOptions: { intervalInMs: 500 },
     });
     logger.info({ fileId: info.id, bytes: info.bytes }, "uploaded a file to Azure AI Foundry");

@@ -8,6 +8,7 @@
  */
 import type OpenAI from "openai";
 import type { AzureConfig } from "../../config/azure";
+import { DatabotError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import type {
   AgentBackend,
@@ -97,12 +98,11 @@ export class AzureResponsesBackend implements AgentBackend {
     if (existingId) {
       const state = await this.deps.states.get(existingId);
       if (state && (await this.conversationExists(existingId))) {
-        if (await this.containers.isAlive(state.containerId)) return { id: existingId, created: false };
+        if (await this.containers.isAlive(state.containerId)) return { id: existingId };
         const replaced = await this.containers.replace(state);
         await this.deps.states.put(replaced.state);
         return {
           id: existingId,
-          created: false,
           replacedExpired: true,
           filesRestored: replaced.filesRestored,
         };
@@ -118,14 +118,20 @@ export class AzureResponsesBackend implements AgentBackend {
     const containerId = await this.containers.create(conversationId);
     await this.deps.states.put({ conversationId, containerId, files: [] });
     this.deps.logger.info({ conversationId, containerId }, "created a conversation");
-    return { id: conversationId, created: true, ...(existingId ? { replacedExpired: true } : {}) };
+    return { id: conversationId, ...(existingId ? { replacedExpired: true } : {}) };
   }
 
   uploadFile(file: AgentFileInput, signal?: AbortSignal): Promise<UploadedFile> {
     return uploadFile(this.openai, file, this.deps.logger, signal);
   }
 
-  async addMessage(threadId: string, message: AgentMessageInput): Promise<string> {
+  addMessage(threadId: string, message: AgentMessageInput): Promise<string> {
+    return this.addMessageToState(threadId, message).catch((error: unknown) =>
+      this.orThreadGone(threadId, error),
+    );
+  }
+
+  private async addMessageToState(threadId: string, message: AgentMessageInput): Promise<string> {
     let state = await this.requireState(threadId);
     const shared: ThreadFile[] = [];
     for (const file of message.files) {
@@ -151,7 +157,9 @@ export class AzureResponsesBackend implements AgentBackend {
   }
 
   run(threadId: string, observer: RunObserver, signal?: AbortSignal): Promise<AgentOutput> {
-    return this.runs.run(threadId, observer, signal);
+    return this.runs
+      .run(threadId, observer, signal)
+      .catch((error: unknown) => this.orThreadGone(threadId, error));
   }
 
   resumeRun(
@@ -160,7 +168,9 @@ export class AzureResponsesBackend implements AgentBackend {
     observer: RunObserver,
     signal?: AbortSignal,
   ): Promise<AgentOutput> {
-    return this.runs.resume(threadId, runId, observer, signal);
+    return this.runs
+      .resume(threadId, runId, observer, signal)
+      .catch((error: unknown) => this.orThreadGone(threadId, error));
   }
 
   cancelRun(_threadId: string, runId: string): Promise<void> {
@@ -216,6 +226,15 @@ export class AzureResponsesBackend implements AgentBackend {
     const state = await this.deps.states.get(conversationId);
     if (state) return state;
     throw lostThreadError(conversationId);
+  }
+
+  /** Rethrows a failure, as a thread-gone error when it was a 404 and the conversation itself is gone. */
+  private async orThreadGone(conversationId: string, error: unknown): Promise<never> {
+    const cause = error instanceof DatabotError ? error.cause : error;
+    if (statusOf(cause) === 404 && !(await this.conversationExists(conversationId).catch(() => true))) {
+      throw lostThreadError(conversationId, cause);
+    }
+    throw error;
   }
 
   private async conversationExists(conversationId: string): Promise<boolean> {

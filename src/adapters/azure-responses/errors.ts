@@ -129,11 +129,14 @@ export function responseEndedError(
   return runEndedError(status, responseId, lastError);
 }
 
-/** The store no longer knows the thread's container and files (its data was removed). */
-export function lostThreadError(conversationId: string): DatabotError {
+/**
+ * The thread is gone: its conversation was deleted (on the service, or by a reset) or the store no longer knows
+ * its container and files. The next ensureThread replaces it.
+ */
+export function lostThreadError(conversationId: string, cause?: unknown): DatabotError {
   return new DatabotError(
-    ErrorCode.Internal,
-    "databot lost track of this thread's analysis session; say `reset` to start a fresh one.",
-    { detail: `no state for conversation ${conversationId}` },
+    ErrorCode.RunExpired,
+    "databot lost track of this thread's analysis session; please ask again to start a fresh one.",
+    { cause, detail: `conversation ${conversationId} is gone` },
   );
 }

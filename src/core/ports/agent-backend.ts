@@ -70,13 +70,15 @@ export interface SessionRestart {
   filesRestored: boolean;
 }
 
-/** A thread on the backend, and whether it was created just now (for example after a session expired). */
+/** The backend thread to use for a chat thread. */
 export interface EnsuredThread {
+  /** `existingId` when that thread is still there, otherwise a new thread's id. */
   id: string;
-  created: boolean;
   /**
-   * Set when an earlier thread or session was gone and this one replaces it. The core then tells the user, in
-   * words that depend on {@link EnsuredThread.filesRestored}.
+   * Set when `existingId` was given but its thread, or the analysis session behind it, was gone (expired, or
+   * removed on the service) and has been replaced: by a new thread (`id` differs) or, when the thread itself
+   * survives, by a new session on it (`id` is `existingId`). The core then tells the user, in words that depend
+   * on {@link EnsuredThread.filesRestored}.
    */
   replacedExpired?: boolean;
   /** With `replacedExpired`: the thread's files were copied into the replacement, so they are still there. */
@@ -86,9 +88,22 @@ export interface EnsuredThread {
 /**
  * An agent backend: where the analysis runs. Azure AI Foundry Agent Service with Code Interpreter, or the local
  * engine. The core drives one turn as: ensure thread → upload files → add message → run (or resume) → post.
+ * The contract suite in `test/contracts/` checks every implementation against what is written here; where one
+ * cannot do something, it declares the gap there, with the reason.
  *
- * Failures are thrown as `DatabotError`: `backend_busy` (retryable throttling), `backend_unavailable`,
- * `run_failed`, `run_expired`, `run_cancelled`, `run_incomplete`, `run_requires_action`, `run_timed_out`.
+ * Failures are thrown as `DatabotError`, with these codes:
+ * - `backend_busy` (throttling; retryable) and `backend_unavailable` (the service does not answer, or refuses
+ *   databot's access), from any method;
+ * - from `uploadFile`: `file_refused` (the backend will not take this file) and `attachment_unavailable` (reading
+ *   the source stream failed; a `DatabotError` the stream itself failed with, such as the file policy's size cap,
+ *   is passed on as it is);
+ * - `run_expired`, not retryable, for a message or run on a thread that is gone (deleted, or expired on the
+ *   service): the next {@link AgentBackend.ensureThread} with its id replaces it;
+ * - how a run ended, from `run` and `resumeRun`: `run_failed`, `run_expired`, `run_cancelled` (see
+ *   {@link AgentBackend.cancelRun}), `run_incomplete`, `run_requires_action`, `run_timed_out`;
+ * - `cancelled` when the caller's signal aborted (retryable: the run goes on and can be resumed);
+ * - `sandbox_unavailable` when the local engine cannot run code safely here;
+ * - `internal` for anything else.
  *
  * Aborting a method's `signal` means databot is shutting down or lost the turn to another worker: stop waiting
  * and reject, but do NOT cancel the run — it will be resumed with {@link AgentBackend.resumeRun}. Only
@@ -105,24 +120,36 @@ export interface AgentBackend {
   ready(): Promise<void>;
 
   /**
-   * Returns `existingId` when that thread still exists on the backend, otherwise creates a new thread.
+   * Returns `existingId` when that thread still exists on the backend, otherwise creates a new thread. A thread
+   * or session that expired or is gone is replaced and reported (see {@link EnsuredThread.replacedExpired}).
    * @param existingId the agent thread mapped to this chat thread so far, if any.
    */
   ensureThread(existingId: string | undefined): Promise<EnsuredThread>;
 
-  /** Uploads a file as a stream (never buffered whole) and returns its backend id. */
+  /**
+   * Uploads a file as a stream, never buffered whole (bytes reach the backend's storage while the source is
+   * still being read), and returns its id for {@link AgentBackend.addMessage}.
+   */
   uploadFile(file: AgentFileInput, signal?: AbortSignal): Promise<UploadedFile>;
 
   /** Adds a user message with its files attached for the code interpreter; returns the message id. */
   addMessage(threadId: string, message: AgentMessageInput): Promise<string>;
 
   /**
-   * Starts a run on the thread and follows it to the end. Calls `observer.onRunStarted` with the run id first.
-   * Only one run is active per thread; a retried start that meets the thread's active run reattaches to it.
+   * Starts a run that answers the thread's newest message and follows it to the end. Calls
+   * `observer.onRunStarted` with the run id before any long work, and goes on only after it resolved.
+   * Only one run is active per thread: a `run` that meets the thread's active run (a retried start, or a second
+   * caller) reattaches to it, so its observer gets that run's id and the result is that run's.
    */
   run(threadId: string, observer: RunObserver, signal?: AbortSignal): Promise<AgentOutput>;
 
-  /** Reattaches to a run started earlier (after a restart) and follows it to the end. */
+  /**
+   * Reattaches to a run started earlier — by this instance or by another one on the same service and store, as
+   * after a restart — and follows it to the end, never starting a second run for the message. A run that already
+   * ended gives its result again. `observer.onRunStarted` is not called: the caller has the id. (The local
+   * engine's runs live in databot's own process and keep no outputs: after a restart, or once ended, it answers
+   * the message again under the same run id.)
+   */
   resumeRun(
     threadId: string,
     runId: string,
@@ -130,10 +157,16 @@ export interface AgentBackend {
     signal?: AbortSignal,
   ): Promise<AgentOutput>;
 
-  /** Cancels a run; succeeds when the run already ended. */
+  /**
+   * Cancels a run and resolves once it stopped: whoever follows it (`run`, `resumeRun`) then rejects with
+   * `run_cancelled`. Succeeds, changing nothing, when the run already ended.
+   */
   cancelRun(threadId: string, runId: string): Promise<void>;
 
-  /** Deletes a thread and what it holds; succeeds when it is already gone. */
+  /**
+   * Deletes a thread (with its session and files, where the backend keeps them per thread); succeeds when it is
+   * already gone. A later {@link AgentBackend.ensureThread} with its id gets a new thread.
+   */
   deleteThread(threadId: string): Promise<void>;
 
   /** Releases clients, pools and timers. */

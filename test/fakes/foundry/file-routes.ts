@@ -64,13 +64,17 @@ export function fileRoutes({ state }: RouteDeps): Route[] {
       return { object: "list", data };
     }),
     route("POST", "/files", async (ctx) => {
-      const upload = await readUpload(ctx.req);
+      const upload = await readUpload(
+        ctx.req,
+        (bytes) => (state.uploadBytesReceived += bytes),
+        state.keepUploadContent,
+      );
       if (!upload.purpose)
         throw new ApiError(400, "Missing required parameter: 'purpose'.", undefined, "purpose");
-      if (upload.content.length > MAX_FILE_BYTES) {
+      if (upload.bytes > MAX_FILE_BYTES) {
         throw new ApiError(400, "File is too large: the maximum size is 512 MB.", undefined, "file");
       }
-      return state.addFile(upload.content, upload.filename ?? "upload", upload.purpose);
+      return state.addFile(upload.content, upload.filename ?? "upload", upload.purpose, upload.bytes);
     }),
     route("GET", "/files/{id}", async (ctx) => state.file(ctx.params[0]!).info),
     route("DELETE", "/files/{id}", async (ctx) => {

@@ -1,0 +1,4 @@
+import { agentBackendContract } from "./agent-backend-contract";
+import { azureResponsesSubject } from "./worlds/azure-responses-world";
+
+agentBackendContract(azureResponsesSubject);
