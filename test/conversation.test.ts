@@ -208,6 +208,33 @@ test("throttling that outlasts the retries gets a clear reply, and saying retry 
   expect(world.backend.threads.get(world.backend.runs[0]!.threadId)!.messages).toHaveLength(1);
 });
 
+test("after the agent thread was lost, saying retry asks the question again on a new one, with its file", async () => {
+  world = createCoreWorld();
+  world.service.start();
+  const thread = threadOf("lost");
+  await world.service.receive(userMessage(thread, "hello"));
+  await world.surface.waitForReplies(1);
+  const first = (await world.store.getThread(thread))!.agentThreadId;
+  // The service loses the thread between the message and its run (a deletion, an expiry).
+  world.backend.faults.run = [
+    new DatabotError(ErrorCode.RunExpired, "This conversation's history is gone; please ask again."),
+  ];
+  await world.service.receive(userMessage(thread, "chart revenue", [csvAttachment("sales.csv", SALES)]));
+  await world.surface.waitForReplies(2);
+  expect(world.surface.replies[1]!.reply.error).toMatchObject({ code: "run_expired" });
+  await world.backend.deleteThread(first);
+
+  await world.service.receive(userMessage(thread, "retry"));
+  await world.surface.waitForReplies(3);
+  const answer = world.surface.replies[2]!.reply;
+  expect(answer.error).toBeUndefined();
+  expect(answer.text).toContain("chart revenue");
+  const replacement = (await world.store.getThread(thread))!.agentThreadId;
+  expect(replacement).not.toBe(first);
+  expect(world.backend.threads.get(replacement)!.messages.map((m) => m.text)).toEqual(["chart revenue"]);
+  expect([...world.backend.files.values()].filter((f) => f.name === "sales.csv")).toHaveLength(2);
+});
+
 test("a failed run tells the user why and the next question in the thread still works", async () => {
   world = createCoreWorld();
   world.backend.faults.run = [
