@@ -10,7 +10,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     // Node's globals, in everything but the browser chat.
-    ignores: ["src/adapters/web/static/**"],
+    ignores: ["src/adapters/chat/web/static/**"],
     languageOptions: {
       globals: {
         process: "readonly",
@@ -42,7 +42,7 @@ export default tseslint.config(
   },
   {
     // The browser chat: ES modules that run in the page, with the browser's globals and none of Node's.
-    files: ["src/adapters/web/static/**/*.js"],
+    files: ["src/adapters/chat/web/static/**/*.js"],
     languageOptions: { sourceType: "module", globals: { ...globals.browser } },
   },
   {

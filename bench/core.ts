@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Transform } from "node:stream";
-import { SqliteStore } from "../src/adapters/sqlite/sqlite-store";
+import { SqliteStore } from "../src/adapters/stores/sqlite/sqlite-store";
 import { ConversationService } from "../src/core/conversation/service";
 import { silentLogger } from "../src/core/logger";
 import { ScriptedBackend } from "../test/fakes/scripted-backend";

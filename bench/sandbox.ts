@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../src/config";
 import { silentLogger } from "../src/core/logger";
-import { createSandboxEngine } from "../src/local-engine/sandbox";
+import { createSandboxEngine } from "../src/adapters/agents/local-engine/sandbox";
 import { mb, ms, percentile, table } from "./stats";
 
 const WARM_RUNS = Number(process.env.SANDBOX_BENCH_RUNS ?? 30);

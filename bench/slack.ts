@@ -9,7 +9,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, ExpressReceiver, LogLevel } from "@slack/bolt";
 import express from "express";
-import { slackSurface } from "../src/server/surfaces";
+import { slackSurface } from "../src/app/surfaces";
 import { ScriptedBackend } from "../test/fakes/scripted-backend";
 import { DATABOT, FakeSlack, type FakeMessage } from "../test/fakes/slack/fake-slack";
 import { startTestDatabot, type TestDatabot } from "../test/support/harness";

@@ -10,7 +10,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from "botbuilder";
 import express from "express";
-import { teamsSurface } from "../src/server/surfaces";
+import { teamsSurface } from "../src/app/surfaces";
 import { ScriptedBackend } from "../test/fakes/scripted-backend";
 import { channelMessage, postActivity } from "../test/fakes/teams/activities";
 import { FakeConnector, type PostedActivity } from "../test/fakes/teams/connector";

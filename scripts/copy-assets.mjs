@@ -13,5 +13,7 @@ const copy = (from, to, filter = () => true) => {
   }
 };
 
-copy("src/local-engine/sandbox", "dist/src/local-engine/sandbox", (name) => name.endsWith(".py"));
-copy("src/adapters/web/static", "dist/src/adapters/web/static");
+const SANDBOX = "src/adapters/agents/local-engine/sandbox";
+const WEB_STATIC = "src/adapters/chat/web/static";
+copy(SANDBOX, `dist/${SANDBOX}`, (name) => name.endsWith(".py"));
+copy(WEB_STATIC, `dist/${WEB_STATIC}`);

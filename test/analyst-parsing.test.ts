@@ -2,11 +2,18 @@
  * How the offline analyst reads questions: loose column names, filters, chart kinds, aggregations, rankings and
  * time grains, against table profiles shaped like the ones its load cell prints. No Python needed.
  */
-import { type ColumnInfo, type DataSchema, kindOfDtype } from "../src/local-engine/analyst/data-schema";
-import { exampleQuestions } from "../src/local-engine/analyst/format/guide";
-import { matchColumn } from "../src/local-engine/analyst/parse/columns";
-import { isGenericRequest, parseRequest } from "../src/local-engine/analyst/parse/parse-request";
-import type { AggregatePlan, Plan } from "../src/local-engine/analyst/plan";
+import {
+  type ColumnInfo,
+  type DataSchema,
+  kindOfDtype,
+} from "../src/adapters/agents/local-engine/analyst/data-schema";
+import { exampleQuestions } from "../src/adapters/agents/local-engine/analyst/format/guide";
+import { matchColumn } from "../src/adapters/agents/local-engine/analyst/parse/columns";
+import {
+  isGenericRequest,
+  parseRequest,
+} from "../src/adapters/agents/local-engine/analyst/parse/parse-request";
+import type { AggregatePlan, Plan } from "../src/adapters/agents/local-engine/analyst/plan";
 
 type Col = Partial<ColumnInfo> & { name: string; dtype: string };
 

@@ -6,9 +6,9 @@ import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../src/config";
 import { silentLogger } from "../src/core/logger";
-import { createOfflineAnalyst } from "../src/local-engine/analyst";
-import { createSandboxEngine } from "../src/local-engine/sandbox";
-import type { AnalystOutput, SandboxSession } from "../src/local-engine/types";
+import { createOfflineAnalyst } from "../src/adapters/agents/local-engine/analyst";
+import { createSandboxEngine } from "../src/adapters/agents/local-engine/sandbox";
+import type { AnalystOutput, SandboxSession } from "../src/adapters/agents/local-engine/types";
 import { expectShown, pandas, tableRows, VEGA_DATA } from "./support/analyst-conversation";
 
 const engine = createSandboxEngine({

@@ -3,7 +3,7 @@
  * of the service (HTTPS with its own CA, a fixed token).
  */
 import { Readable } from "node:stream";
-import { createAzureBackend, type AzureAgentBackend } from "../src/adapters/azure-agents";
+import { createAzureBackend, type AzureAgentBackend } from "../src/adapters/agents/azure-classic";
 import { silentLogger } from "../src/core/logger";
 import type { AgentProgress, RunObserver } from "../src/core/ports/agent-backend";
 import { barChartPng, type FakeFoundry, startFakeFoundry } from "./fakes/foundry";

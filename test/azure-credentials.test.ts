@@ -3,7 +3,7 @@
  * token is used when configured, and DefaultAzureCredential is created only when a token is first needed.
  */
 import { Readable } from "node:stream";
-import { createAzureBackend } from "../src/adapters/azure-agents";
+import { createAzureBackend } from "../src/adapters/agents/azure-classic";
 import { silentLogger } from "../src/core/logger";
 import { type FakeFoundry, startFakeFoundry } from "./fakes/foundry";
 

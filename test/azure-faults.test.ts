@@ -3,7 +3,7 @@
  * and, past the budget, reported as retryable; every way a run can end badly becomes a clear, coded error.
  */
 import { Readable } from "node:stream";
-import { createAzureBackend, type AzureAgentBackend } from "../src/adapters/azure-agents";
+import { createAzureBackend, type AzureAgentBackend } from "../src/adapters/agents/azure-classic";
 import { DatabotError, ErrorCode } from "../src/core/errors";
 import { silentLogger } from "../src/core/logger";
 import type { RunObserver } from "../src/core/ports/agent-backend";

@@ -3,14 +3,14 @@
  * files streamed into the upload and copied into the thread's container, the message the model reads, progress
  * from the stream, and outputs (cited files, charts in any of the three image formats, each once).
  */
-import { createFoundryClients } from "../src/adapters/azure-responses/clients";
+import { createFoundryClients } from "../src/adapters/agents/azure-responses/clients";
 import { Readable } from "node:stream";
 import v8 from "node:v8";
 import vm from "node:vm";
 import sharp from "sharp";
 import { DatabotError } from "../src/core/errors";
 import type { AgentProgress, RunObserver } from "../src/core/ports/agent-backend";
-import { AGENT_INSTRUCTIONS } from "../src/adapters/azure-responses/agent-version";
+import { AGENT_INSTRUCTIONS } from "../src/adapters/agents/azure-responses/agent-version";
 import { barChartPng } from "./fakes/foundry";
 import { createResponsesWorld, type ResponsesWorld } from "./support/azure-responses-world";
 

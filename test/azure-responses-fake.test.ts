@@ -8,8 +8,8 @@ import { AIProjectClient } from "@azure/ai-projects";
 import OpenAI, { BadRequestError, NotFoundError } from "openai";
 import type { ResponseStreamEvent } from "openai/resources/responses/responses";
 import { Agent } from "undici";
-import { createFoundryClients, type FoundryClients } from "../src/adapters/azure-responses/clients";
-import { StaticTokenCredential } from "../src/adapters/azure-agents/credential";
+import { createFoundryClients, type FoundryClients } from "../src/adapters/agents/azure-responses/clients";
+import { StaticTokenCredential } from "../src/adapters/agents/azure-classic/credential";
 import { type FakeFoundry, startFakeFoundry } from "./fakes/foundry";
 
 let fake: FakeFoundry;

@@ -2,7 +2,7 @@
  * One question, one run: lost answers, retried starts and restarts never create a second run, and a run that
  * databot stopped following is picked up again with the same outputs.
  */
-import { createAzureBackend, type AzureAgentBackend } from "../src/adapters/azure-agents";
+import { createAzureBackend, type AzureAgentBackend } from "../src/adapters/agents/azure-classic";
 import { DatabotError, ErrorCode } from "../src/core/errors";
 import { silentLogger } from "../src/core/logger";
 import type { AgentOutput, RunObserver } from "../src/core/ports/agent-backend";

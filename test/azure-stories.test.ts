@@ -5,8 +5,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createAzureBackend, type AzureAgentBackend } from "../src/adapters/azure-agents";
-import { SqliteStore } from "../src/adapters/sqlite/sqlite-store";
+import { createAzureBackend, type AzureAgentBackend } from "../src/adapters/agents/azure-classic";
+import { SqliteStore } from "../src/adapters/stores/sqlite/sqlite-store";
 import { ConversationService } from "../src/core/conversation/service";
 import { silentLogger } from "../src/core/logger";
 import type { ChatSurface, Store } from "../src/core/ports";

@@ -13,8 +13,13 @@ import { DatabotError, ErrorCode } from "../src/core/errors";
 import { mimeTypeFor } from "../src/core/files/file-types";
 import { silentLogger } from "../src/core/logger";
 import type { AgentBackend, AgentProgress, RunObserver } from "../src/core/ports";
-import { createLocalBackend } from "../src/local-engine/local-backend";
-import type { Analyst, AnalystInput, AnalystOutput, RanCell } from "../src/local-engine/types";
+import { createLocalBackend } from "../src/adapters/agents/local-engine/local-backend";
+import type {
+  Analyst,
+  AnalystInput,
+  AnalystOutput,
+  RanCell,
+} from "../src/adapters/agents/local-engine/types";
 
 const SALES = "region,sales\nWest,10\nEast,20\nWest,30\n";
 

@@ -4,8 +4,8 @@
  */
 import { Writable } from "node:stream";
 import { ConversationService } from "../src/core/conversation/service";
-import { SqliteStore } from "../src/adapters/sqlite/sqlite-store";
-import { createLogger } from "../src/server/logger";
+import { SqliteStore } from "../src/adapters/stores/sqlite/sqlite-store";
+import { createLogger } from "../src/app/logger";
 import { ScriptedBackend } from "./fakes/scripted-backend";
 import { TEST_SETTINGS } from "./support/core-harness";
 import { MemorySurface } from "./support/memory-surface";

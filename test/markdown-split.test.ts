@@ -3,16 +3,16 @@
  * what the whole would: no line of a table or of code is cut, a code block cut between messages is closed and
  * reopened with its language, and a table cut between messages repeats its header.
  */
-import { splitMarkdown } from "../src/adapters/markdown/split";
+import { splitMarkdown } from "../src/adapters/chat/markdown/split";
 import {
   MARKDOWN_LIMIT,
   SECTION_LIMIT,
   splitMarkdown as splitSlack,
   toMrkdwn,
   toSlackMarkdown,
-} from "../src/adapters/slack/mrkdwn";
-import { toTeamsMarkdown } from "../src/adapters/teams/markdown";
-import { answerActivities, TEXT_CHARS_PER_MESSAGE } from "../src/adapters/teams/reply-activities";
+} from "../src/adapters/chat/slack/mrkdwn";
+import { toTeamsMarkdown } from "../src/adapters/chat/teams/markdown";
+import { answerActivities, TEXT_CHARS_PER_MESSAGE } from "../src/adapters/chat/teams/reply-activities";
 import { emptyReply } from "../src/core/types";
 
 const REGIONS = ["East", "West", "North", "South", "Central"];

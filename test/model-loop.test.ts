@@ -8,8 +8,8 @@ import type { ModelConfig } from "../src/config";
 import type { AgentProgress } from "../src/core/ports";
 import { DatabotError } from "../src/core/errors";
 import { silentLogger } from "../src/core/logger";
-import { createModelAnalyst, type ModelAnalystOptions } from "../src/local-engine/model";
-import type { AnalystInput } from "../src/local-engine/types";
+import { createModelAnalyst, type ModelAnalystOptions } from "../src/adapters/agents/local-engine/model";
+import type { AnalystInput } from "../src/adapters/agents/local-engine/types";
 import { FakeChatCompletions, type ReceivedRequest } from "./fakes/chat-completions/server";
 import { PlainPythonSession } from "./support/plain-python-session";
 

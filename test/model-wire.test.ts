@@ -2,9 +2,9 @@
  * The small pure pieces of the model loop: where requests go and with which key header, how Code Interpreter
  * style links become plain file names, and how tool calls and cell output reach the model.
  */
-import { completionsUrl, keyHeaderFor } from "../src/local-engine/model/chat-client";
-import { cleanSandboxLinks, codeFrom } from "../src/local-engine/model/model-analyst";
-import { formatCellResult } from "../src/local-engine/model/tool-result";
+import { completionsUrl, keyHeaderFor } from "../src/adapters/agents/local-engine/model/chat-client";
+import { cleanSandboxLinks, codeFrom } from "../src/adapters/agents/local-engine/model/model-analyst";
+import { formatCellResult } from "../src/adapters/agents/local-engine/model/tool-result";
 
 test("each kind of endpoint gets its chat-completions URL and key header", () => {
   expect(completionsUrl("http://localhost:11434/v1").href).toBe("http://localhost:11434/v1/chat/completions");

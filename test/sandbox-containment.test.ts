@@ -7,7 +7,11 @@ import { Readable } from "node:stream";
 import { loadConfig, type LocalEngineConfig } from "../src/config";
 import { ErrorCode } from "../src/core/errors";
 import { silentLogger } from "../src/core/logger";
-import { createSandboxEngine, SANDBOX_ENV, type SandboxEngine } from "../src/local-engine/sandbox";
+import {
+  createSandboxEngine,
+  SANDBOX_ENV,
+  type SandboxEngine,
+} from "../src/adapters/agents/local-engine/sandbox";
 
 const FAKE_SECRET = "xoxb-fake-secret-that-must-never-reach-a-cell-9f3a";
 process.env.DATABOT_TEST_SECRET = FAKE_SECRET;

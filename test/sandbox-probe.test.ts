@@ -10,7 +10,7 @@ import { text } from "node:stream/consumers";
 import { loadConfig, type LocalEngineConfig } from "../src/config";
 import { ErrorCode } from "../src/core/errors";
 import { silentLogger, type Logger } from "../src/core/logger";
-import { createSandboxEngine, type SandboxEngine } from "../src/local-engine/sandbox";
+import { createSandboxEngine, type SandboxEngine } from "../src/adapters/agents/local-engine/sandbox";
 
 let dir: string;
 let fakeBwrap: string;

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { loadConfig } from "../src/config";
-import { runPythonCommand, type RunPythonReport } from "../src/local-engine/run-python-command";
+import { runPythonCommand, type RunPythonReport } from "../src/cli/run-python";
 
 let dir: string;
 const config = { ...loadConfig({}, "/tmp").local, cellTimeoutSeconds: 60 };

@@ -1,7 +1,7 @@
 /**
  * The HTTP server every surface shares: health and readiness for the platform that runs databot.
  */
-import { createAzureBackend } from "../src/adapters/azure-agents";
+import { createAzureBackend } from "../src/adapters/agents/azure-classic";
 import { silentLogger } from "../src/core/logger";
 import { startFakeFoundry, type FakeFoundry } from "./fakes/foundry";
 import { startTestDatabot, type TestDatabot } from "./support/harness";

@@ -1,8 +1,8 @@
 /**
  * The pure translation from Slack's payloads to databot's messages, and the text helpers, without a server.
  */
-import { mayReceiveToken } from "../src/adapters/slack/download";
-import { fallbackText, splitMarkdown, toMrkdwn } from "../src/adapters/slack/mrkdwn";
+import { mayReceiveToken } from "../src/adapters/chat/slack/download";
+import { fallbackText, splitMarkdown, toMrkdwn } from "../src/adapters/chat/slack/mrkdwn";
 import {
   answerTarget,
   classify,
@@ -11,8 +11,8 @@ import {
   plainText,
   slackThreadId,
   toAttachment,
-} from "../src/adapters/slack/normalize";
-import type { SlackEnvelope, SlackMessageEvent } from "../src/adapters/slack/slack-types";
+} from "../src/adapters/chat/slack/normalize";
+import type { SlackEnvelope, SlackMessageEvent } from "../src/adapters/chat/slack/slack-types";
 
 const identity = { userId: "U0BOT", botId: "B0BOT", appId: "A0BOT" };
 const envelope: SlackEnvelope = { team_id: "T0ACME", api_app_id: "A0BOT", event_id: "Ev0001" };

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { AgentOutput } from "../src/core/ports";
-import { slackSurface } from "../src/server/surfaces";
+import { slackSurface } from "../src/app/surfaces";
 import { ScriptedBackend, type ScriptContext } from "./fakes/scripted-backend";
 import { DATABOT, FakeSlack, seedAcme, visibleText } from "./fakes/slack/fake-slack";
 import { makePng } from "./support/png";

@@ -2,7 +2,7 @@
  * The store's promises the core relies on: dedupe with a TTL, per-thread order, leases that lapse after a crash,
  * and adapter values with expiry.
  */
-import { SqliteStore } from "../src/adapters/sqlite/sqlite-store";
+import { SqliteStore } from "../src/adapters/stores/sqlite/sqlite-store";
 import { threadOf, userMessage } from "./support/messages";
 
 const HOUR = 3600_000;

@@ -4,8 +4,8 @@
  * the same reply chain, where the team can follow up.
  */
 import { CHANNEL_ID, GRACE, TEAM_GROUP_ID, channelMessage } from "./fakes/teams/activities";
-import { FILE_INFO_CARD } from "../src/adapters/teams/cards";
-import { teamsThreadId } from "../src/adapters/teams/thread-ids";
+import { FILE_INFO_CARD } from "../src/adapters/chat/teams/cards";
+import { teamsThreadId } from "../src/adapters/chat/teams/thread-ids";
 import { startTeamsWorld, type TeamsWorld } from "./fakes/teams/world";
 
 let world: TeamsWorld;

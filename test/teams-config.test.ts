@@ -4,10 +4,10 @@
  */
 import { loadConfig } from "../src/config";
 import { configProblems as problems } from "./support/config-problems";
-import { createTeamsModule } from "../src/adapters/teams";
-import { teamsSurface } from "../src/server/surfaces";
+import { createTeamsModule } from "../src/adapters/chat/teams";
+import { teamsSurface } from "../src/app/surfaces";
 import { silentLogger } from "../src/core/logger";
-import type { SurfaceDeps } from "../src/server/surface-module";
+import type { SurfaceDeps } from "../src/adapters/chat/surface-module";
 
 const APP = { MicrosoftAppId: "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", MicrosoftAppPassword: "secret-value" };
 

@@ -5,7 +5,7 @@
  */
 import http from "node:http";
 import type { Request } from "express";
-import { refuseUnlessLocal } from "../src/adapters/teams/local-access";
+import { refuseUnlessLocal } from "../src/adapters/chat/teams/local-access";
 import { loadConfig } from "../src/config";
 import { downloadInfo, personalMessage } from "./fakes/teams/activities";
 import { startTeamsWorld, type TeamsWorld } from "./fakes/teams/world";

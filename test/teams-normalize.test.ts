@@ -3,13 +3,13 @@
  * opaque thread id), whether databot was addressed, the question without the mention, and the files.
  */
 import { TurnContext, type Activity } from "botbuilder";
-import { normalizeActivity } from "../src/adapters/teams/normalize";
+import { normalizeActivity } from "../src/adapters/chat/teams/normalize";
 import {
   conversationIdOf,
   rootMessageIdOf,
   teamsMessageId,
   teamsThreadId,
-} from "../src/adapters/teams/thread-ids";
+} from "../src/adapters/chat/teams/thread-ids";
 import { decodeThreadId } from "../src/core/thread-id";
 import {
   CHANNEL_ID,

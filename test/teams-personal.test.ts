@@ -5,7 +5,7 @@
  */
 import type { Activity } from "botbuilder";
 import { downloadInfo, fileConsentInvoke, personalMessage, cardSubmit } from "./fakes/teams/activities";
-import { FILE_CONSENT_CARD, FILE_INFO_CARD, ADAPTIVE_CARD } from "../src/adapters/teams/cards";
+import { FILE_CONSENT_CARD, FILE_INFO_CARD, ADAPTIVE_CARD } from "../src/adapters/chat/teams/cards";
 import { startTeamsWorld, type TeamsWorld } from "./fakes/teams/world";
 import { pngSize } from "./support/png";
 

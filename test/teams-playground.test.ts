@@ -3,7 +3,7 @@
  * runs in local mode, the Playground runs headless against it, a person attaches a CSV in the personal chat and
  * asks a question, and databot's answer with the chart appears in the Playground's conversation.
  */
-import { teamsSurface } from "../src/server/surfaces";
+import { teamsSurface } from "../src/app/surfaces";
 import { downloadInfo } from "./fakes/teams/activities";
 import { Playground } from "./fakes/teams/playground";
 import { FakeSharePoint } from "./fakes/teams/sharepoint";

@@ -8,7 +8,7 @@ import { personalMessage } from "./fakes/teams/activities";
 import { ScriptedBackend, defaultScript } from "./fakes/scripted-backend";
 import { countedBytes, MESSAGE_LIMIT_BYTES } from "./fakes/teams/connector";
 import { startTeamsWorld, type TeamsWorld } from "./fakes/teams/world";
-import { toTeamsMarkdown } from "../src/adapters/teams/markdown";
+import { toTeamsMarkdown } from "../src/adapters/chat/teams/markdown";
 import { DatabotError, ErrorCode } from "../src/core/errors";
 import { makePng } from "./support/png";
 

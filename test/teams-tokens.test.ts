@@ -2,7 +2,7 @@
  * The bot's app-only tokens come from Entra ID by the client-credentials grant, through the identity library,
  * against a fake identity platform that speaks Entra's wire protocol over https.
  */
-import { clientCredentialsTokens } from "../src/adapters/teams/token-provider";
+import { clientCredentialsTokens } from "../src/adapters/chat/teams/token-provider";
 import { trustedCas } from "../src/adapters/outbound/trusted-cas";
 import { DatabotError } from "../src/core/errors";
 import { FakeIdentity } from "./fakes/teams/identity";

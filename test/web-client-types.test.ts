@@ -1,6 +1,6 @@
 /**
  * The browser chat is type-checked against its own description of the web API
- * (src/adapters/web/static-types/web-api.d.ts), since the server's types need Node's. The assignments below make
+ * (src/adapters/chat/web/static-types/web-api.d.ts), since the server's types need Node's. The assignments below make
  * the type-check fail when the server sends something the client is not typed to receive; the story shows a
  * real reply, as the browser gets it, carrying the links the client renders.
  */
@@ -8,14 +8,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
-import type * as Client from "../src/adapters/web/static-types/web-api";
-import type { TurnStatus } from "../src/adapters/web/live-events";
+import type * as Client from "../src/adapters/chat/web/static-types/web-api";
+import type { TurnStatus } from "../src/adapters/chat/web/live-events";
 import {
   presentEntry,
   TranscriptStore,
   type ThreadMeta,
   type TranscriptEntry,
-} from "../src/adapters/web/transcript";
+} from "../src/adapters/chat/web/transcript";
 
 // What the server sends, as the client sees it: each line fails the type-check if the two drift apart.
 const asClientEntry = (entry: TranscriptEntry): Client.TranscriptEntry => entry;

@@ -12,9 +12,9 @@ import type { Config } from "../config";
 import type { Logger } from "../core/logger";
 import { encodeThreadId } from "../core/thread-id";
 import type { AttachmentMeta, InboundMessage, Reply } from "../core/types";
-import { startDatabot, type DatabotParts } from "../server/app";
-import { surfaceSpec } from "../server/surfaces";
-import { CliSurface } from "./cli-surface";
+import { startDatabot, type DatabotParts } from "../app/app";
+import { surfaceSpec } from "../app/surfaces";
+import { CliSurface } from "../adapters/chat/cli/cli-surface";
 
 export interface CliIo {
   stdout: Writable;

@@ -5,8 +5,8 @@
 import pino from "pino";
 import { ConfigError, loadConfig, type Config } from "../config";
 import type { Logger } from "../core/logger";
-import { runPythonCommand } from "../local-engine/run-python-command";
-import { createLogger } from "../server/logger";
+import { runPythonCommand } from "./run-python";
+import { createLogger } from "../app/logger";
 import { askCommand, ASK_USAGE, type CliIo } from "./ask";
 import { serveCommand } from "./serve";
 

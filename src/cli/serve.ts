@@ -4,7 +4,7 @@
  */
 import type { Config } from "../config";
 import type { Logger } from "../core/logger";
-import { startDatabot } from "../server/app";
+import { startDatabot } from "../app/app";
 import type { CliIo } from "./ask";
 
 const SHUTDOWN_GRACE_MS = 20_000;

@@ -5,9 +5,9 @@
 import { execFileSync } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { dirname, join } from "node:path";
-import { createOfflineAnalyst } from "../../src/local-engine/analyst";
+import { createOfflineAnalyst } from "../../src/adapters/agents/local-engine/analyst";
 import type { AgentProgress } from "../../src/core/ports";
-import type { Analyst, CellImage, HistoryEntry, RanCell } from "../../src/local-engine/types";
+import type { Analyst, CellImage, HistoryEntry, RanCell } from "../../src/adapters/agents/local-engine/types";
 import { FIGURE_INTROSPECTION, PlainPythonSession } from "./plain-python-session";
 
 /** The CSV/JSON files of the vega-datasets package. */

@@ -8,9 +8,15 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { AzureConfig } from "../../src/config/azure";
-import { type AzureResponsesBackend, createAzureResponsesBackend } from "../../src/adapters/azure-responses";
-import { THREAD_STATE_NAMESPACE, type ThreadState } from "../../src/adapters/azure-responses/thread-state";
-import { SqliteStore } from "../../src/adapters/sqlite/sqlite-store";
+import {
+  type AzureResponsesBackend,
+  createAzureResponsesBackend,
+} from "../../src/adapters/agents/azure-responses";
+import {
+  THREAD_STATE_NAMESPACE,
+  type ThreadState,
+} from "../../src/adapters/agents/azure-responses/thread-state";
+import { SqliteStore } from "../../src/adapters/stores/sqlite/sqlite-store";
 import { ConversationService } from "../../src/core/conversation/service";
 import { silentLogger } from "../../src/core/logger";
 import type { AgentBackend, ChatSurface, Store } from "../../src/core/ports";

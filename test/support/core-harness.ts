@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { SqliteStore } from "../../src/adapters/sqlite/sqlite-store";
+import { SqliteStore } from "../../src/adapters/stores/sqlite/sqlite-store";
 import { ConversationService, type ConversationSettings } from "../../src/core/conversation/service";
 import type { AgentBackend, ChatSurface, Store } from "../../src/core/ports";
 import { silentLogger } from "../../src/core/logger";

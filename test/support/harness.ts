@@ -9,9 +9,9 @@ import path from "node:path";
 import { loadConfig } from "../../src/config";
 import type { AgentBackend } from "../../src/core/ports";
 import { silentLogger, type Logger } from "../../src/core/logger";
-import { startDatabot, type RunningDatabot } from "../../src/server/app";
-import { backendFor } from "../../src/server/backend-factory";
-import type { SurfaceSpec } from "../../src/server/surfaces";
+import { startDatabot, type RunningDatabot } from "../../src/app/app";
+import { backendFor } from "../../src/app/backend-factory";
+import type { SurfaceSpec } from "../../src/app/surfaces";
 import type { TurnEvent } from "../../src/core/conversation/service";
 import { ScriptedBackend } from "../fakes/scripted-backend";
 

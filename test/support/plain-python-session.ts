@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { CellFile, CellResult, SandboxSession } from "../../src/local-engine/types";
+import type { CellFile, CellResult, SandboxSession } from "../../src/adapters/agents/local-engine/types";
 
 const DRIVER = String.raw`
 import contextlib, io, json, os, sys, traceback

@@ -2,7 +2,7 @@
  * The classic Azure backend as a contract subject: the real `@azure/ai-agents` SDK against the fake Foundry,
  * whose "model" plays the contract's answers. A restart is a new backend instance on the same fake service.
  */
-import { createAzureBackend } from "../../../src/adapters/azure-agents";
+import { createAzureBackend } from "../../../src/adapters/agents/azure-classic";
 import { silentLogger } from "../../../src/core/logger";
 import type { AgentBackend } from "../../../src/core/ports";
 import { startFakeFoundry } from "../../fakes/foundry";

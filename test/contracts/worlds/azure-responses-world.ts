@@ -6,9 +6,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createAzureResponsesBackend } from "../../../src/adapters/azure-responses";
-import { THREAD_STATE_NAMESPACE, type ThreadState } from "../../../src/adapters/azure-responses/thread-state";
-import { SqliteStore } from "../../../src/adapters/sqlite/sqlite-store";
+import { createAzureResponsesBackend } from "../../../src/adapters/agents/azure-responses";
+import {
+  THREAD_STATE_NAMESPACE,
+  type ThreadState,
+} from "../../../src/adapters/agents/azure-responses/thread-state";
+import { SqliteStore } from "../../../src/adapters/stores/sqlite/sqlite-store";
 import { silentLogger } from "../../../src/core/logger";
 import type { AgentBackend } from "../../../src/core/ports";
 import { startFakeFoundry } from "../../fakes/foundry";

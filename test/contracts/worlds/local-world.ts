@@ -10,11 +10,14 @@ import { text } from "node:stream/consumers";
 import { loadConfig } from "../../../src/config";
 import { silentLogger } from "../../../src/core/logger";
 import type { AgentBackend } from "../../../src/core/ports";
-import { createLocalBackend } from "../../../src/local-engine/local-backend";
-import { LocalThreadStore } from "../../../src/local-engine/local-threads";
-import { createSandboxEngine, type SandboxEngine } from "../../../src/local-engine/sandbox/engine";
-import type { LocalSandboxSession } from "../../../src/local-engine/sandbox/sandbox-session";
-import type { Analyst, AnalystInput, AnalystOutput } from "../../../src/local-engine/types";
+import { createLocalBackend } from "../../../src/adapters/agents/local-engine/local-backend";
+import { LocalThreadStore } from "../../../src/adapters/agents/local-engine/local-threads";
+import {
+  createSandboxEngine,
+  type SandboxEngine,
+} from "../../../src/adapters/agents/local-engine/sandbox/engine";
+import type { LocalSandboxSession } from "../../../src/adapters/agents/local-engine/sandbox/sandbox-session";
+import type { Analyst, AnalystInput, AnalystOutput } from "../../../src/adapters/agents/local-engine/types";
 import { AnswerBook } from "../answer-book";
 import type { BackendSubject, ContractWorld, ServiceRun } from "../contract-world";
 

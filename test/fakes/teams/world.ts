@@ -4,7 +4,7 @@
  * with only the Teams surface.
  */
 import type { Activity } from "botbuilder";
-import { teamsSurface } from "../../../src/server/surfaces";
+import { teamsSurface } from "../../../src/app/surfaces";
 import type { AgentBackend } from "../../../src/core/ports";
 import { startTestDatabot, type TestDatabot } from "../../support/harness";
 import { ScriptedBackend } from "../scripted-backend";

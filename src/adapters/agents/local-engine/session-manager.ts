@@ -1,0 +1,118 @@
+/**
+ * One Python session per thread, with Code Interpreter's lifetime: it ends after `sessionMaxMinutes` from its
+ * start or `sessionIdleMinutes` without use, whichever comes first, and its files go with it. A session that
+ * expires during a run ends when the run is over.
+ */
+import type { Logger } from "../../../core/logger";
+import type { SandboxEngine } from "./sandbox/engine";
+import type { LocalSandboxSession } from "./sandbox/sandbox-session";
+
+export interface SessionLifetime {
+  idleMs: number;
+  maxMs: number;
+}
+
+/** A thread's session and what the backend has put into it. */
+export interface ThreadSession {
+  session: LocalSandboxSession;
+  /** Thread file ids already copied into `/mnt/data`. */
+  copiedFiles: Set<string>;
+  /** True when this call opened it. */
+  fresh: boolean;
+}
+
+interface Entry {
+  session: LocalSandboxSession;
+  copiedFiles: Set<string>;
+  inUse: number;
+  expired: boolean;
+  idleTimer?: NodeJS.Timeout;
+  maxTimer?: NodeJS.Timeout;
+}
+
+export class SessionManager {
+  private readonly entries = new Map<string, Entry>();
+  private readonly opening = new Map<string, Promise<Entry>>();
+
+  constructor(
+    private readonly engine: SandboxEngine,
+    private readonly lifetime: SessionLifetime,
+    private readonly logger: Logger,
+  ) {}
+
+  /** True while the thread has a session its next run will use (not expired, not ended). */
+  isLive(threadId: string): boolean {
+    const entry = this.entries.get(threadId);
+    return entry !== undefined && !entry.expired && entry.session.alive;
+  }
+
+  /** The thread's live session, or a new one. Call {@link release} when the run is done with it. */
+  async acquire(threadId: string): Promise<ThreadSession> {
+    const existing = this.entries.get(threadId);
+    if (existing && !existing.expired && existing.session.alive) {
+      existing.inUse += 1;
+      clearTimeout(existing.idleTimer);
+      return { session: existing.session, copiedFiles: existing.copiedFiles, fresh: false };
+    }
+    if (existing) await this.end(threadId);
+    let opening = this.opening.get(threadId);
+    if (!opening) {
+      opening = this.open(threadId).finally(() => this.opening.delete(threadId));
+      this.opening.set(threadId, opening);
+    }
+    const entry = await opening;
+    entry.inUse += 1;
+    return { session: entry.session, copiedFiles: entry.copiedFiles, fresh: true };
+  }
+
+  private async open(threadId: string): Promise<Entry> {
+    const session = await this.engine.startSession();
+    const entry: Entry = { session, copiedFiles: new Set(), inUse: 0, expired: false };
+    entry.maxTimer = setTimeout(() => this.expire(threadId, entry, "max"), this.lifetime.maxMs);
+    entry.maxTimer.unref();
+    this.entries.set(threadId, entry);
+    this.logger.debug({ threadId, sessionId: session.id }, "python session started");
+    return entry;
+  }
+
+  /** The run is done with the session: the idle clock starts, or an expired session ends now. */
+  release(threadId: string, session: LocalSandboxSession): void {
+    const entry = this.entries.get(threadId);
+    if (!entry || entry.session !== session) return;
+    entry.inUse = Math.max(0, entry.inUse - 1);
+    if (entry.inUse > 0) return;
+    if (entry.expired || !session.alive) {
+      void this.end(threadId);
+      return;
+    }
+    clearTimeout(entry.idleTimer);
+    entry.idleTimer = setTimeout(() => this.expire(threadId, entry, "idle"), this.lifetime.idleMs);
+    entry.idleTimer.unref();
+  }
+
+  private expire(threadId: string, entry: Entry, why: "idle" | "max"): void {
+    if (this.entries.get(threadId) !== entry) return;
+    entry.expired = true;
+    this.logger.info({ threadId, sessionId: entry.session.id, why }, "python session expired");
+    if (entry.inUse === 0) void this.end(threadId);
+  }
+
+  /** Ends the thread's session (its files are deleted with it). */
+  async end(threadId: string): Promise<void> {
+    const entry = this.entries.get(threadId);
+    if (!entry) return;
+    this.entries.delete(threadId);
+    clearTimeout(entry.idleTimer);
+    clearTimeout(entry.maxTimer);
+    try {
+      await entry.session.close();
+    } catch (error) {
+      this.logger.warn({ threadId, err: (error as Error).message }, "closing a python session failed");
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.opening.values()].map((p) => p.catch(() => undefined)));
+    await Promise.all([...this.entries.keys()].map((id) => this.end(id)));
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Microsoft Teams for databot: the Bot Framework endpoint `POST /api/messages` (botbuilder's CloudAdapter), the
+ * chat surface that answers there, and the signed download route for generated files.
+ */
+import path from "node:path";
+import express from "express";
+import type { TeamsConfig } from "../../../config";
+import { bodyDeadline } from "../http";
+import type { SurfaceDeps, SurfaceModule } from "../surface-module";
+import { createBotAuth } from "./auth";
+import { keepEntityFields } from "./entity-fields";
+import { FileDelivery } from "./file-delivery";
+import { FileSpool } from "./file-spool";
+import { GraphClient } from "./graph-client";
+import { TeamsFetcher, teamsFileHosts } from "./scoped-fetch";
+import { TeamsReceiver } from "./receiver";
+import { DatabotCloudAdapter, TeamsSender } from "./sender";
+import { DOWNLOAD_ROUTE, downloadHandler, LinkSigner } from "./signed-links";
+import { TeamsSurface } from "./surface";
+
+const MESSAGES_ROUTE = "/api/messages";
+/** Generated files wait this long for a consent click or a download. */
+const FILE_TTL_MS = 24 * 3600_000;
+const SWEEP_INTERVAL_MS = 3600_000;
+/** An activity is at most a megabyte: its body arrives well within this. */
+const SMALL_BODY_MS = 30_000;
+
+/** Builds the Teams module from its own configuration section. */
+export function createTeamsModule(deps: SurfaceDeps, teams: TeamsConfig): SurfaceModule {
+  const { settings } = deps;
+  if (!teams.appId && settings.mode !== "local") {
+    // Configuration refuses this already; never serve an unauthenticated endpoint outside local mode.
+    throw new Error(
+      "MicrosoftAppId is required in production mode: the Teams endpoint would accept unsigned requests",
+    );
+  }
+  keepEntityFields();
+  const logger = deps.logger.child({ surface: "teams" });
+  const fetcher = new TeamsFetcher({
+    outbound: deps.outbound,
+    hosts: teamsFileHosts(teams.appId),
+    maxBytes: settings.maxFileBytes,
+  });
+  const auth = createBotAuth(teams);
+  const adapter = new DatabotCloudAdapter(auth.authentication);
+  const sender = new TeamsSender(adapter, auth.appId);
+  const graph = teams.graph ? new GraphClient(teams.graph, fetcher) : undefined;
+  const spool = new FileSpool(path.join(settings.dataDir, "teams-files"), deps.store, FILE_TTL_MS);
+  let signer: Promise<LinkSigner> | undefined;
+  const getSigner = () => (signer ??= LinkSigner.fromStore(deps.store));
+  const files = new FileDelivery({
+    sender,
+    spool,
+    graph,
+    publicBaseUrl: settings.publicBaseUrl,
+    signer: getSigner,
+    fetcher,
+    logger,
+  });
+  const surface = new TeamsSurface({
+    sender,
+    streaming: teams.streaming,
+    files,
+    auth,
+    graph,
+    store: deps.store,
+    logger,
+    fetcher,
+    filePolicy: deps.filePolicy,
+  });
+  const receiver = new TeamsReceiver({
+    adapter,
+    auth,
+    sink: deps.sink,
+    store: deps.store,
+    files,
+    graph,
+    logger,
+  });
+  let sweepTimer: NodeJS.Timeout | undefined;
+  const sweep = () =>
+    void spool
+      .sweep()
+      .catch((error: unknown) => logger.warn({ err: error }, "could not clean spooled files"));
+
+  const mode = teams.appId ? `app ${teams.appId}` : "no app id: requests are NOT authenticated (local mode)";
+  return {
+    surface,
+    description: `Teams: Bot Framework endpoint at POST ${MESSAGES_ROUTE} (${mode}; Graph ${graph ? "on" : "off"})`,
+    mount(app) {
+      app.post(MESSAGES_ROUTE, bodyDeadline(SMALL_BODY_MS), express.json({ limit: "1mb" }), receiver.handle);
+      app.get(DOWNLOAD_ROUTE, downloadHandler(getSigner, spool, logger));
+    },
+    async start() {
+      sweep();
+      sweepTimer = setInterval(sweep, SWEEP_INTERVAL_MS);
+      sweepTimer.unref();
+    },
+    async stop() {
+      clearInterval(sweepTimer);
+      await files.drain(5000);
+    },
+  };
+}

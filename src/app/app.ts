@@ -1,0 +1,133 @@
+/**
+ * The composition root: builds the store, the agent backend, the conversation service, the chat surfaces and the
+ * HTTP server from a validated {@link Config}. Each part is built by a factory that receives only its own
+ * configuration section; tests replace a part by passing another factory.
+ */
+import { OutboundGuard } from "../adapters/outbound/guard";
+import { SqliteStore } from "../adapters/stores/sqlite/sqlite-store";
+import type { Config } from "../config";
+import { ConversationService } from "../core/conversation/service";
+import { FilePolicy } from "../core/files/file-policy";
+import type { Logger } from "../core/logger";
+import type { AgentBackend, Store } from "../core/ports";
+import { backendFor, type BackendFactory } from "./backend-factory";
+import { createHttpApp, finishApp, listen, type RunningServer } from "./http-server";
+import type { SurfaceModule } from "../adapters/chat/surface-module";
+import { BUILT_IN_SURFACES, type SurfaceSpec } from "./surfaces";
+
+/** The parts to build databot from; each defaults to what the configuration selects. */
+export interface DatabotParts {
+  /** Builds the agent backend (default: the configured one). */
+  backend?: BackendFactory;
+  /** Builds the store (default: SQLite in `DATA_DIR`). */
+  store?: () => Store;
+  /** The chat surfaces to run (default: every built-in one whose configuration is present). */
+  surfaces?: readonly SurfaceSpec[];
+  /** Whether to listen on HTTP (the CLI does not). Default true. */
+  http?: boolean;
+}
+
+export interface RunningDatabot {
+  config: Config;
+  store: Store;
+  backend: AgentBackend;
+  service: ConversationService;
+  modules: SurfaceModule[];
+  /** The bound port (useful when PORT=0). */
+  port?: number;
+  /** `http://<host>:<port>` when listening. */
+  url?: string;
+  /** Stops accepting, finishes or checkpoints running turns, disconnects, closes the store. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startDatabot(
+  config: Config,
+  logger: Logger,
+  parts: DatabotParts = {},
+): Promise<RunningDatabot> {
+  const { core } = config;
+  const store = (parts.store ?? (() => SqliteStore.inDataDir(core.dataDir)))();
+  const backend = await (parts.backend ?? backendFor(config))({ logger, store });
+  const outbound = new OutboundGuard({ local: core.mode === "local" });
+  const sink = { receive: (m: Parameters<ConversationService["receive"]>[0]) => service.receive(m) };
+  const deps = {
+    sink,
+    store,
+    logger,
+    filePolicy: new FilePolicy(core.maxFileBytes),
+    outbound,
+    settings: {
+      mode: core.mode,
+      dataDir: core.dataDir,
+      maxFileBytes: core.maxFileBytes,
+      publicBaseUrl: core.publicBaseUrl,
+    },
+  };
+  const modules = (parts.surfaces ?? BUILT_IN_SURFACES)
+    .map((spec) => spec.build(deps, config))
+    .filter((m): m is SurfaceModule => m !== undefined);
+  const service: ConversationService = new ConversationService({
+    store,
+    backend,
+    surfaces: modules.map((m) => m.surface),
+    logger,
+    settings: {
+      maxConcurrentRuns: config.core.maxConcurrentRuns,
+      maxFileBytes: config.core.maxFileBytes,
+      dedupeTtlMs: config.core.dedupeTtlMs,
+      leaseMs: config.core.leaseMs,
+    },
+  });
+
+  let http: RunningServer | undefined;
+  if (parts.http !== false) {
+    const app = createHttpApp(
+      [
+        { name: "store", check: () => store.ping() },
+        { name: "backend", check: () => backend.ready() },
+      ],
+      logger,
+    );
+    for (const module of modules) module.mount?.(app);
+    finishApp(app, logger);
+    http = await listen(app, config.core.host, config.core.port);
+  }
+  for (const module of modules) await module.start?.();
+  service.start();
+  const purge = setInterval(
+    () => void store.purgeExpired(config.core.dedupeTtlMs).catch(() => undefined),
+    3600_000,
+  );
+  purge.unref();
+
+  for (const module of modules) logger.info({ surface: module.surface.platform }, module.description);
+  const url = http ? `http://${formatHost(config.core.host)}:${http.port}` : undefined;
+
+  return {
+    config,
+    store,
+    backend,
+    service,
+    modules,
+    port: http?.port,
+    url,
+    async close(graceMs = 10_000) {
+      clearInterval(purge);
+      // Stop accepting first; stopping the modules then ends long-lived responses (live progress streams)
+      // that would otherwise hold the server open. Running turns can still post: replies go out, not in.
+      const httpClosed = http?.close();
+      for (const module of modules) await module.stop?.();
+      await httpClosed;
+      await service.stop(graceMs);
+      await backend.close();
+      await store.close();
+      await outbound.close();
+    },
+  };
+}
+
+function formatHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
