@@ -71,6 +71,11 @@ export class LiveEvents {
     });
   }
 
+  /** Forgets a turn's progress when it stopped here without an answer (it goes on elsewhere or later). */
+  endTurn(key: string, messageId: string): void {
+    if (this.current.get(key)?.messageId === messageId) this.current.delete(key);
+  }
+
   /** Ends every open stream (shutdown). */
   closeAll(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);

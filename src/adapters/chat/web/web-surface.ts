@@ -46,6 +46,8 @@ export class WebSurface implements ChatSurface {
       },
       finish: (reply) => this.postReply(message, reply),
       fail: (reply) => this.postReply(message, reply),
+      // A tab that connects later must not see this turn's last status as if it were still running here.
+      abandon: async () => this.live.endTurn(key, message.id),
     };
   }
 
