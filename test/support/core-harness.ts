@@ -16,7 +16,8 @@ export const TEST_SETTINGS: ConversationSettings = {
   maxConcurrentRuns: 4,
   maxFileBytes: 1024 * 1024,
   dedupeTtlMs: 24 * 3600_000,
-  leaseMs: 600,
+  // Short, so crash stories take over quickly; long enough that a loaded machine does not lose a live lease.
+  leaseMs: 1500,
   pollIntervalMs: 50,
 };
 
