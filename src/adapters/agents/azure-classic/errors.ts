@@ -30,8 +30,22 @@ export function activeRunConflict(error: unknown): { runId?: string } | undefine
 /** Translates an SDK or network error met while `doing` something into a DatabotError. */
 export function toDatabotError(error: unknown, doing: string): DatabotError {
   if (error instanceof DatabotError) return error;
-  const detail = `${doing}: ${error instanceof Error ? error.message : String(error)}`;
   const status = statusOf(error);
+  const unanswered = status === undefined ? isRestError(error) : false;
+  return serviceError(error, doing, status, unanswered);
+}
+
+/**
+ * A failed request to Azure AI Foundry in databot's words, by its HTTP status (undefined with `unanswered`: the
+ * service was not reached); the same sentences on both Azure backends, so a thread reads the same on either.
+ */
+export function serviceError(
+  error: unknown,
+  doing: string,
+  status: number | undefined,
+  unanswered: boolean,
+): DatabotError {
+  const detail = `${doing}: ${error instanceof Error ? error.message : String(error)}`;
   if (status === 429) {
     return new DatabotError(
       ErrorCode.BackendBusy,
@@ -46,7 +60,7 @@ export function toDatabotError(error: unknown, doing: string): DatabotError {
       { cause: error, detail },
     );
   }
-  if (status === undefined ? isRestError(error) : status === 408 || status >= 500) {
+  if (unanswered || (status !== undefined && (status === 408 || status >= 500))) {
     return new DatabotError(
       ErrorCode.BackendUnavailable,
       `${SERVICE} is not answering right now, so the question can be retried in a little while.`,

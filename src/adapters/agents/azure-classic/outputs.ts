@@ -66,6 +66,14 @@ function uniqueName(name: string, taken: Set<string>): string {
   return candidate;
 }
 
+/** A "Show code" entry: the code and what it printed, capped for the chat. */
+export function codeRun(code: string, printed: string): CodeRun {
+  if (!printed) return { language: "python", code };
+  const output =
+    printed.length > MAX_CODE_OUTPUT_CHARS ? `${printed.slice(0, MAX_CODE_OUTPUT_CHARS)}\n…` : printed;
+  return { language: "python", code, output };
+}
+
 /** The code each code-interpreter call ran, with its printed output, and the images it displayed. */
 function codeFromSteps(steps: RunStep[]): { code: CodeRun[]; imageFileIds: string[] } {
   const code: CodeRun[] = [];
@@ -83,19 +91,7 @@ function codeFromSteps(steps: RunStep[]): { code: CodeRun[]; imageFileIds: strin
       const logs = (details.outputs ?? []).filter((o) => o.type === "logs").map((o) => o.logs ?? "");
       for (const o of details.outputs ?? [])
         if (o.type === "image" && o.image?.fileId) imageFileIds.push(o.image.fileId);
-      const output = logs.join("\n");
-      code.push({
-        language: "python",
-        code: details.input ?? "",
-        ...(output
-          ? {
-              output:
-                output.length > MAX_CODE_OUTPUT_CHARS
-                  ? `${output.slice(0, MAX_CODE_OUTPUT_CHARS)}\n…`
-                  : output,
-            }
-          : {}),
-      });
+      code.push(codeRun(details.input ?? "", logs.join("\n")));
     }
   }
   return { code, imageFileIds };

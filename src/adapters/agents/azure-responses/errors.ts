@@ -9,6 +9,7 @@ import { DatabotError, ErrorCode } from "../../../core/errors";
 import {
   isAbort as isPlainAbort,
   runEndedError,
+  serviceError,
   toDatabotError as restToDatabotError,
 } from "../azure-classic/errors";
 
@@ -72,40 +73,14 @@ export function errorHeaders(error: unknown): { get(name: string): string | unde
 export function toDatabotError(error: unknown, doing: string): DatabotError {
   if (error instanceof DatabotError) return error;
   if (!(error instanceof APIError)) return restToDatabotError(error, doing);
-  const detail = `${doing}: ${error.message}`;
-  const status = error.status;
-  if (status === 429) {
-    return new DatabotError(
-      ErrorCode.BackendBusy,
-      `${SERVICE} is busy right now (too many requests), so the question can be retried in a minute.`,
-      { retryable: true, cause: error, detail },
-    );
-  }
-  if (status === 401 || status === 403) {
-    return new DatabotError(
-      ErrorCode.BackendUnavailable,
-      `databot is not allowed into its ${SERVICE} project; an administrator needs to check its access.`,
-      { cause: error, detail },
-    );
-  }
-  if (status === undefined || status === 408 || status >= 500) {
-    return new DatabotError(
-      ErrorCode.BackendUnavailable,
-      `${SERVICE} is not answering right now, so the question can be retried in a little while.`,
-      { retryable: true, cause: error, detail },
-    );
-  }
   if (isConversationLocked(error)) {
     return new DatabotError(
       ErrorCode.BackendBusy,
       `${SERVICE} is still busy with an earlier question in this thread, so this one can be retried in a moment.`,
-      { retryable: true, cause: error, detail },
+      { retryable: true, cause: error, detail: `${doing}: ${error.message}` },
     );
   }
-  return new DatabotError(ErrorCode.Internal, `${SERVICE} refused databot's request while ${doing}.`, {
-    cause: error,
-    detail,
-  });
+  return serviceError(error, doing, error.status, error.status === undefined);
 }
 
 const INCOMPLETE_REASONS: Record<string, string> = {

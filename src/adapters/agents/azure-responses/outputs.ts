@@ -17,7 +17,7 @@ import { imageSize } from "../../../core/files/image-size";
 import type { Logger } from "../../../core/logger";
 import type { AgentOutput } from "../../../core/ports/agent-backend";
 import type { CodeRun, Notice, ReplyFile, ReplyImage } from "../../../core/types";
-import { fileNameFromSandboxPath, rewriteSandboxLinks } from "../azure-classic/outputs";
+import { codeRun, fileNameFromSandboxPath, rewriteSandboxLinks } from "../azure-classic/outputs";
 import { isContainerExpired, statusOf, toDatabotError } from "./errors";
 import type { OutputSpool } from "./spool";
 
@@ -37,8 +37,6 @@ export type OutputItem =
   | { type: "message"; role: string; content: ReadonlyArray<{ type: string }> }
   | (Pick<ResponseCodeInterpreterToolCall, "type" | "code" | "outputs"> & { type: "code_interpreter_call" })
   | { type: string };
-
-const MAX_CODE_OUTPUT_CHARS = 20_000;
 
 type ImageKind = "png" | "jpeg" | "gif";
 
@@ -147,19 +145,7 @@ function codeRuns(items: readonly OutputItem[]): { code: CodeRun[]; displayed: B
         if (data) displayed.push(data);
       }
     }
-    const printed = logs.join("\n");
-    code.push({
-      language: "python",
-      code: call.code ?? "",
-      ...(printed
-        ? {
-            output:
-              printed.length > MAX_CODE_OUTPUT_CHARS
-                ? `${printed.slice(0, MAX_CODE_OUTPUT_CHARS)}\n…`
-                : printed,
-          }
-        : {}),
-    });
+    code.push(codeRun(call.code ?? "", logs.join("\n")));
   }
   return { code, displayed };
 }
