@@ -57,7 +57,7 @@ export function rewriteSandboxLinks(text: string, names: ReadonlyMap<string, str
 }
 
 /** Makes `name` unique among `taken` by adding " (2)", " (3)"... before the extension. */
-function uniqueName(name: string, taken: Set<string>): string {
+export function uniqueName(name: string, taken: Set<string>): string {
   let candidate = name;
   const dot = name.lastIndexOf(".");
   const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];

@@ -17,7 +17,7 @@ import { imageSize } from "../../../core/files/image-size";
 import type { Logger } from "../../../core/logger";
 import type { AgentOutput } from "../../../core/ports/agent-backend";
 import type { CodeRun, Notice, ReplyFile, ReplyImage } from "../../../core/types";
-import { codeRun, fileNameFromSandboxPath, rewriteSandboxLinks } from "../azure-classic/outputs";
+import { codeRun, fileNameFromSandboxPath, rewriteSandboxLinks, uniqueName } from "../azure-classic/outputs";
 import { isContainerExpired, statusOf, toDatabotError } from "./errors";
 import type { OutputSpool } from "./spool";
 
@@ -61,16 +61,6 @@ function showable(data: Buffer): boolean {
 async function asPng(data: Buffer, kind: ImageKind): Promise<Buffer> {
   if (kind === "png") return data;
   return sharp(data, { animated: false, limitInputPixels: REPLY_LIMITS.maxImagePixels }).png().toBuffer();
-}
-
-/** Makes `name` unique among `taken` by adding " (2)", " (3)"... before the extension. */
-function uniqueName(name: string, taken: Set<string>): string {
-  let candidate = name;
-  const dot = name.lastIndexOf(".");
-  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
-  for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = `${stem} (${n})${ext}`;
-  taken.add(candidate.toLowerCase());
-  return candidate;
 }
 
 function withExtension(name: string, ext: string): string {

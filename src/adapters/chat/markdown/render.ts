@@ -184,3 +184,21 @@ export function alignRows(rows: string[][]): string[] {
       .trimEnd();
   return [format(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(format)];
 }
+
+/** Code fence or span delimiters longer than any run of backticks inside. */
+function fenceFor(code: string, min: number): string {
+  const longest = Math.max(0, ...(code.match(/`+/g) ?? []).map((run) => run.length));
+  return "`".repeat(Math.max(min, longest + 1));
+}
+
+/** A CommonMark code span around (already escaped) code, whatever backticks it holds. */
+export function markdownCodespan(code: string): string {
+  const fence = fenceFor(code, 1);
+  return fence.length > 1 ? `${fence} ${code} ${fence}` : `${fence}${code}${fence}`;
+}
+
+/** A CommonMark fenced code block around (already escaped) code. */
+export function markdownCodeBlock(code: string, lang: string): string {
+  const fence = fenceFor(code, 3);
+  return `${fence}${lang}\n${code}\n${fence}`;
+}

@@ -8,7 +8,13 @@
  * escaped (`&`, `<`, `>` as entities) and only http(s) links stay links: nothing in an answer can notify
  * anyone.
  */
-import { alignRows, renderMarkdown, type Dialect } from "../markdown/render";
+import {
+  alignRows,
+  markdownCodeBlock,
+  markdownCodespan,
+  renderMarkdown,
+  type Dialect,
+} from "../markdown/render";
 import { splitMarkdown as splitRendered } from "../markdown/split";
 
 /** Slack's limit for Markdown in one message (`markdown_text` or all `markdown` blocks together). */
@@ -27,12 +33,6 @@ export function splitMarkdown(text: string, limit = MARKDOWN_LIMIT): string[] {
 /** Escapes the three characters Slack gives meaning to, in any text databot did not write itself. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-/** Code fence or span delimiters longer than any run of backticks inside. */
-function fenceFor(code: string, min: number): string {
-  const longest = Math.max(0, ...(code.match(/`+/g) ?? []).map((run) => run.length));
-  return "`".repeat(Math.max(min, longest + 1));
 }
 
 /** A URL as it may appear inside `<url|label>` or `[label](url)`. */
@@ -74,14 +74,8 @@ const SLACK_MARKDOWN: Dialect = {
   strong: (inner) => `**${inner}**`,
   em: (inner) => `*${inner}*`,
   del: (inner) => `~~${inner}~~`,
-  codespan: (code) => {
-    const fence = fenceFor(code, 1);
-    return fence.length > 1 ? `${fence} ${code} ${fence}` : `${fence}${code}${fence}`;
-  },
-  codeBlock: (code, lang) => {
-    const fence = fenceFor(code, 3);
-    return `${fence}${lang}\n${code}\n${fence}`;
-  },
+  codespan: markdownCodespan,
+  codeBlock: markdownCodeBlock,
   link: (href, label) => `[${label}](${linkTarget(href)})`,
   heading: (inner, depth) => `${"#".repeat(Math.min(depth, 6))} ${inner}`,
   bullet: (index) => (index === undefined ? "- " : `${index}. `),

@@ -6,16 +6,17 @@
  * Teams also reads HTML in Markdown messages (`<at>…</at>` is a mention), so text the agent wrote is escaped
  * (`&`, `<`, `>` as entities) and only http(s) links stay links.
  */
-import { alignRows, renderMarkdown, type Dialect } from "../markdown/render";
+import {
+  alignRows,
+  markdownCodeBlock,
+  markdownCodespan,
+  renderMarkdown,
+  type Dialect,
+} from "../markdown/render";
 
 /** Escapes what Teams would read as HTML, in text databot did not write itself (file names, data). */
 export function escapeTeamsText(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-function fenceFor(code: string, min: number): string {
-  const longest = Math.max(0, ...(code.match(/`+/g) ?? []).map((run) => run.length));
-  return "`".repeat(Math.max(min, longest + 1));
 }
 
 const TEAMS: Dialect = {
@@ -25,14 +26,8 @@ const TEAMS: Dialect = {
   strong: (inner) => `**${inner}**`,
   em: (inner) => `*${inner}*`,
   del: (inner) => `~~${inner}~~`,
-  codespan: (code) => {
-    const fence = fenceFor(code, 1);
-    return fence.length > 1 ? `${fence} ${code} ${fence}` : `${fence}${code}${fence}`;
-  },
-  codeBlock: (code, lang) => {
-    const fence = fenceFor(code, 3);
-    return `${fence}${lang}\n${code}\n${fence}`;
-  },
+  codespan: markdownCodespan,
+  codeBlock: markdownCodeBlock,
   link: (href, label) => `[${label}](${href.replace(/[\s()<>]/g, (c) => encodeURIComponent(c))})`,
   heading: (inner) => `**${inner}**`,
   blockquote: (inner) =>
