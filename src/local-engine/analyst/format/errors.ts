@@ -21,12 +21,25 @@ export function errorLine(result: CellResult): string {
   return lastLine || "the code failed without a message";
 }
 
+/** The cell ran out of the session's memory. */
+function outOfMemory(result: CellResult): boolean {
+  return result.limit === "memory" || result.error?.name === "MemoryError";
+}
+
+/** What to do when a table does not fit. */
+export const MEMORY_ADVICE =
+  "The memory each Python session may use is set by `SANDBOX_MEMORY_MB` (2048 by default); an administrator can " +
+  "raise it and restart databot.";
+
 /** Failed reading the file. */
 export function loadErrorText(file: string, result: CellResult): string {
+  if (outOfMemory(result)) {
+    return `I couldn't read **${file}**: it does not fit in this session's memory, even read in chunks. ${MEMORY_ADVICE}`;
+  }
   return [
     `I couldn't read **${file}** as a table: ${code(errorLine(result))}.`,
     "",
-    "I read CSV files (any delimiter), Excel workbooks (.xlsx, first sheet), JSON (a list of records) and text tables.",
+    "I read CSV files (any delimiter), Excel workbooks (.xlsx), JSON (a list of records) and text tables.",
     "If the file has a title block above the header or several tables in one sheet, save just the table and share it again.",
   ].join("\n");
 }
@@ -37,6 +50,9 @@ function filterColumns(plan: AnalysisPlan): string[] {
 
 /** Failed running the analysis. */
 export function analysisErrorText(plan: AnalysisPlan, schema: DataSchema, result: CellResult): string {
+  if (outOfMemory(result)) {
+    return `I couldn't answer that: the computation does not fit in this session's memory. ${MEMORY_ADVICE}`;
+  }
   const lines = [`That didn't work: ${code(errorLine(result))}.`, ""];
   for (const filter of plan.filters) {
     const column = schema.columns.find((c) => c.name === filter.column);
