@@ -177,7 +177,10 @@ function extractWhere(
   schema: DataSchema,
   problems: string[],
 ): { filters: Filter[]; text: string } {
-  const match = /\b(?:where|whose|with|when|having|if)\s+([^,;]+)/.exec(text);
+  const match =
+    /\b(?:where|whose|with|when|having|if)\s+([^,;]+?)(?=\s+(?:by|per|as an?|for each|over time|grouped by|split by)\b|[,;]|$)/.exec(
+      text,
+    );
   if (!match) return { filters: [], text };
   const clauseStart = match.index + match[0].length - (match[1] as string).length;
   const clause = (match[1] as string).trimEnd();
@@ -227,9 +230,14 @@ function extractTimeWords(text: string, schema: DataSchema): { filters: Filter[]
       return [yearFilter(column, op, year)];
     },
   );
-  cut(new RegExp(`\\b(?:in|during|for|of)\\s+(?:the year\\s+)?(?:${MONTH}\\s+)?${YEAR}\\b`), (m) => [
-    yearFilter(column, "eq", Number(m[2]), m[1] && column.kind === "date" ? monthNumber(m[1]) : undefined),
-  ]);
+  cut(
+    new RegExp(
+      `\\b(?:in|during|for|of|only|just)\\s+(?:in\\s+)?(?:the year\\s+)?(?:${MONTH}\\s+)?${YEAR}\\b`,
+    ),
+    (m) => [
+      yearFilter(column, "eq", Number(m[2]), m[1] && column.kind === "date" ? monthNumber(m[1]) : undefined),
+    ],
+  );
   return { filters, text };
 }
 
@@ -266,8 +274,13 @@ function extractValues(
       ],
       [new RegExp(`\\b(?:for|in|at|from|only|of|on)\\s+(?:the\\s+)?${v}(?![\\p{L}\\p{N}])`, "u"), "eq"],
       [new RegExp(`(?<![\\p{L}\\p{N}])${v}\\s+only\\b`, "u"), "eq"],
-      // "rainy days", "sunny", "foggy": the adjective of a value.
-      [new RegExp(`(?<![\\p{L}\\p{N}])${v}(?:y|ny|gy)(?![\\p{L}\\p{N}])`, "u"), "eq"],
+      // "rainy days", "sunny", "foggy": the adjective of a value (not "many" for "MA").
+      ...(value.length >= 3
+        ? ([[new RegExp(`(?<![\\p{L}\\p{N}])${v}(?:y|ny|gy)(?![\\p{L}\\p{N}])`, "u"), "eq"]] as [
+            RegExp,
+            "eq",
+          ][])
+        : []),
     ];
     let hit: { index: number; length: number; op: "eq" | "ne" } | undefined;
     for (const [pattern, op] of patterns) {
@@ -296,6 +309,22 @@ function extractValues(
     found.set(column.name, entry);
     text = blank(text, hit.index, hit.index + hit.length);
   }
+  // "only sun and fog", "for MSFT, IBM or AAPL": more values of a column already picked, listed after it.
+  for (let more = true; more;) {
+    more = false;
+    for (const { column, value } of candidates) {
+      const entry = found.get(column.name);
+      if (!entry || entry.values.includes(value)) continue;
+      const v = escapeRegExp(value.toLowerCase()).replace(/\s+/g, "\\s+");
+      const listed = new RegExp(`;\\s*(?:,|and|or|nor)?\\s+(?:the\\s+)?(${v})(?![\\p{L}\\p{N}])`, "u").exec(
+        text,
+      );
+      if (!listed) continue;
+      entry.values.push(value);
+      text = blank(text, listed.index, listed.index + listed[0].length);
+      more = true;
+    }
+  }
   const filters: Filter[] = [...found].map(([column, { op, values }]) => ({
     column,
     op,
@@ -305,11 +334,102 @@ function extractValues(
   return { filters, text };
 }
 
+/** "with at least 50 movies": only groups with that many rows; the counted word names the rows. */
+function extractGroupCondition(
+  text: string,
+  schema: DataSchema,
+): { text: string; minCount?: number; unit?: string } {
+  const match =
+    /\b(?:with|having|that have|who have|which have|for those with)\s+(at least|more than|over|>=|>)\s*(\d+)\s+([\p{L}]+)/u.exec(
+      text,
+    );
+  if (!match) return { text };
+  const unit = match[3] as string;
+  // "with more than 6 cylinders" compares a column, it does not count rows.
+  if (matchColumn(unit, schema.columns)) return { text };
+  const n = Number(match[2]) + (/more|over|^>$/.test(match[1] as string) ? 1 : 0);
+  return { text: blank(text, match.index, match.index + match[0].length), minCount: n, unit };
+}
+
+const COMPARISONS: [RegExp, "gt" | "ge" | "lt" | "le" | "eq"][] = [
+  [/^(?:is\s+)?(?:at least|no less than|>=|≥)$/, "ge"],
+  [/^(?:is\s+)?(?:at most|no more than|<=|≤)$/, "le"],
+  [
+    /^(?:is\s+|was\s+)?(?:above|over|more than|greater than|higher than|larger than|bigger than|exceeding|>)$/,
+    "gt",
+  ],
+  [/^(?:is\s+|was\s+)?(?:below|under|less than|lower than|smaller than|<)$/, "lt"],
+  [/^(?:is|was|equals|equal to|=|==)$/, "eq"],
+];
+const COMPARISON =
+  /(?<![\p{L}\p{N}])((?:is\s+|was\s+)?(?:at least|no less than|at most|no more than|above|over|more than|greater than|higher than|larger than|bigger than|exceeding|below|under|less than|lower than|smaller than)|>=|<=|≥|≤|==|>|<|=)\s*(-?\d[\d,]*(?:\.\d+)?k?)(?![\p{L}\p{N}])/gu;
+
+/**
+ * Comparisons without a "where": "days had temp_max above 30", "cars with 8 cylinders", "mpg over 30". The
+ * column is the one named just before the comparison (or just after the number, for "with 8 cylinders").
+ */
+function extractComparisons(text: string, schema: DataSchema): { filters: Filter[]; text: string } {
+  const filters: Filter[] = [];
+  const numeric = schema.columns.filter((c) => c.kind === "number");
+  for (const m of [...text.matchAll(COMPARISON)]) {
+    const before = text.slice(0, m.index);
+    const words = tokenize(before);
+    const mentions = findMentions(words, numeric);
+    const last = mentions[mentions.length - 1];
+    const op = COMPARISONS.find(([pattern]) => pattern.test((m[1] as string).trim()))?.[1];
+    const number = parseNumber(m[2] as string);
+    if (!last || last.end !== words.length || !op || number === undefined) continue;
+    const column = last.columns[0] as ColumnInfo;
+    // Blank from the column's first word to the end of the number.
+    const wordsBefore = words.slice(0, last.start).filter((w) => w !== ";").length;
+    const start = wordStart(before, wordsBefore);
+    filters.push({ column: column.name, op, number });
+    text = blank(text, start, (m.index as number) + m[0].length);
+  }
+  for (const m of [
+    ...text.matchAll(
+      /\b(?:with|having|has|have)\s+(\d+(?:\.\d+)?)\s+([\p{L}_ ]+?)(?=\s*(?:[,;]|\b(?:and|by|per|as|in|for|where|from)\b|$))/gu,
+    ),
+  ]) {
+    const column = matchColumn(m[2] as string, numeric);
+    if (!column) continue;
+    filters.push({ column: column.name, op: "eq", number: Number(m[1]) });
+    text = blank(text, m.index as number, (m.index as number) + m[0].length);
+  }
+  return { filters, text };
+}
+
+/** The character offset where the n-th word (0-based, barriers not counted) of a text starts. */
+function wordStart(text: string, n: number): number {
+  const pattern = /[\p{L}\p{N}]+/gu;
+  let i = 0;
+  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+    if (i === n) return m.index;
+    i += 1;
+  }
+  return text.length;
+}
+
+export interface FilterParts extends FilterExtraction {
+  /** Only groups with at least this many rows. */
+  minCount?: number;
+  /** The word the group condition counted ("movies"): a name for the rows. */
+  unit?: string;
+}
+
 /** Cuts every filter out of a (lowercased) question. `original` keeps the question's capitals. */
-export function extractFilters(text: string, original: string, schema: DataSchema): FilterExtraction {
+export function extractFilters(text: string, original: string, schema: DataSchema): FilterParts {
   const problems: string[] = [];
-  const where = extractWhere(text, original, schema, problems);
-  const time = extractTimeWords(where.text, schema);
+  const group = extractGroupCondition(text, schema);
+  const where = extractWhere(group.text, original, schema, problems);
+  const compared = extractComparisons(where.text, schema);
+  const time = extractTimeWords(compared.text, schema);
   const values = extractValues(time.text, original, schema);
-  return { filters: [...where.filters, ...time.filters, ...values.filters], text: values.text, problems };
+  return {
+    filters: [...where.filters, ...compared.filters, ...time.filters, ...values.filters],
+    text: values.text,
+    problems,
+    minCount: group.minCount,
+    unit: group.unit,
+  };
 }

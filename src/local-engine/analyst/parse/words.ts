@@ -40,7 +40,7 @@ export const FILLER = new Set(
 export const KEYWORDS = new Set(
   (
     "sum total average avg mean median count number min minimum max maximum lowest highest largest smallest " +
-    "biggest most least top bottom best worst unique distinct " +
+    "biggest most least top bottom best worst unique distinct longest shortest greatest fewest " +
     "line bar column pie donut doughnut scatter area histogram heatmap distribution correlation correlations trend " +
     "time series daily weekly monthly quarterly yearly annual annually day week month quarter year over"
   ).split(" "),
@@ -52,4 +52,26 @@ export function isFiller(word: string): boolean {
 
 export function isKeyword(word: string): boolean {
   return KEYWORDS.has(word) || KEYWORDS.has(singular(word));
+}
+
+/**
+ * Words a question may carry without changing what it asks: politeness, verbs of showing, and nouns for the
+ * answer itself. Any other word the parser cannot place makes it decline rather than guess.
+ */
+export const HARMLESS = new Set(
+  (
+    "please pls thanks thank kindly hey hi hello ok okay so let lets us like i'd id would love just quick " +
+    "quickly simple simply nice good pretty clear clean nicely overall also again now then instead actually " +
+    "show shows showing give giving draw drawing plot plotting chart charting graph graphing visualize " +
+    "visualise visualization visualisation display tell find compute calculate work out compare comparing " +
+    "breakdown summary summarize summarise figure figures number numbers stat stats statistic statistics " +
+    "info information report view look see picture diagram table tables list listing " +
+    "had has have having got get gets getting did do does doing been being was were is are am will " +
+    "what whats which who where when how much many there here it its this that these those them they " +
+    "across throughout overall entire whole total in during within each every all one ones between matrix"
+  ).split(" "),
+);
+
+export function isHarmless(word: string): boolean {
+  return HARMLESS.has(word) || HARMLESS.has(singular(word));
 }
