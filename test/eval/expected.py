@@ -317,4 +317,79 @@ E["workbook.overview"] = {"kind": "overview", "rows": len(sales), "mentions": ["
 E["workbook.amount-by-region"] = grouped(sales, "Region", "Amount", "sum")
 E["workbook.target-by-region"] = grouped(targets, "Region", "Target", "sum")
 
+# The second set
+w2 = pd.read_csv(vega / "weather.csv", parse_dates=["date"])
+birds = pd.read_csv(vega / "birdstrikes.csv", parse_dates=["Flight Date"])
+employment = pd.read_csv(vega / "us-employment.csv", parse_dates=["month"])
+riots = pd.read_csv(vega / "la-riots.csv")
+states = pd.read_csv(vega / "population_engineers_hurricanes.csv")
+sp500 = pd.read_csv(vega / "sp500.csv")
+sp500["date"] = pd.to_datetime(sp500["date"], format="%b %d %Y")
+co2 = pd.read_csv(vega / "co2-concentration.csv", parse_dates=["Date"])
+E["weather2.temp-by-location"] = grouped(w2, "location", "temp_max", "mean")
+E["weather2.precip-by-year-location"] = frame(
+    w2.assign(y=by_grain(w2, "date", "year")).groupby(["y", "location"])["precipitation"].sum().unstack("location"), "year"
+)
+E["weather2.sunny-seattle"] = value(int(((w2.weather == "sun") & (w2.location == "Seattle")).sum()))
+ny = w2[w2.location == "New York"]
+E["weather2.wind-new-york"] = grouped(ny.assign(m=by_grain(ny, "date", "month")), "m", "wind", "mean", "month")
+E["weather2.percent-rainy"] = DECLINE
+E["weather2.cumulative"] = DECLINE
+w2m = w2.assign(m=by_grain(w2, "date", "month"))
+E["weather2.chain.temp-by-month"] = grouped(w2m, "m", "temp_max", "mean", "month")
+E["weather2.chain.only-seattle"] = grouped(w2m[w2m.location == "Seattle"], "m", "temp_max", "mean", "month")
+E["weather2.chain.as-line"] = E["weather2.chain.only-seattle"]
+E["weather2.chain.top-3"] = grouped(w2m[w2m.location == "Seattle"], "m", "temp_max", "mean", "month", top=3, order="desc")
+E["birds.count-by-phase"] = grouped(birds, "Phase of flight", None, "count")
+E["birds.speed-by-time-of-day"] = grouped(birds, "Time of day", "Speed IAS in knots", "mean")
+E["birds.strikes-per-year"] = grouped(birds.assign(y=by_grain(birds, "Flight Date", "year")), "y", None, "count", "year")
+E["birds.ambiguous-cost"] = DECLINE
+E["birds.total-cost-by-size"] = grouped(birds, "Wildlife Size", "Cost Total $", "sum")
+emp = employment.assign(y=by_grain(employment, "month", "year"))
+E["employment.construction-by-year"] = grouped(emp, "y", "construction", "mean", "year")
+E["employment.max-manufacturing"] = grouped(emp, "y", "manufacturing", "max", "year")
+E["riots.age-by-gender"] = grouped(riots, "gender", "age", "mean")
+E["riots.rows-by-type"] = grouped(riots, "type", None, "count")
+E["states.top-5-engineers"] = grouped(states, "state", "engineers", "sum", top=5, order="desc")
+E["states.corr"] = correlation(states, "population", "engineers")
+E["sp500.by-year"] = grouped(sp500.assign(y=by_grain(sp500, "date", "year")), "y", "price", "mean", "year")
+E["co2.by-year"] = grouped(co2.assign(y=by_grain(co2, "Date", "year")), "y", "CO2", "mean", "year")
+E["co2.decade"] = DECLINE
+E["cars2.weight-for-each-origin"] = grouped(cars, "Origin", "Weight_in_lbs", "mean")
+E["cars2.more-than-6-cyl"] = value(int((cars.Cylinders > 6).sum()))
+E["cars2.japanese-hp"] = value(cars[cars.Origin == "Japan"].Horsepower.median())
+E["cars2.hist-acceleration"] = stats(cars.Acceleration)
+E["cars2.mpg-not-usa"] = grouped(cars[cars.Origin != "USA"], "Cylinders", "Miles_per_Gallon", "mean")
+E["cars2.per-liter"] = DECLINE
+E["cars2.chain.hp-by-origin"] = grouped(cars, "Origin", "Horsepower", "mean")
+E["cars2.chain.weight"] = grouped(cars, "Origin", "Weight_in_lbs", "mean")
+E["cars2.chain.europe"] = grouped(cars[cars.Origin == "Europe"], "Origin", "Weight_in_lbs", "mean")
+E["movies2.imdb-by-mpaa"] = grouped(m, "MPAA Rating", "IMDB Rating", "mean")
+late_movies = m[m["Release Date"].dt.year >= 2000]
+E["movies2.gross-by-year-2000"] = grouped(
+    late_movies.assign(y=by_grain(late_movies, "Release Date", "year")), "y", "Worldwide Gross", "sum", "year"
+)
+E["movies2.top-3-distributors"] = grouped(m, "Distributor", None, "count", top=3, order="desc")
+E["penguins2.species-on-biscoe"] = grouped(p[p.Island == "Biscoe"], "Species", None, "count")
+E["penguins2.mass-island-sex"] = frame(p.groupby(["Island", "Sex"])["Body Mass (g)"].mean().unstack("Sex"))
+E["penguins2.chain.mass"] = grouped(p, "Species", "Body Mass (g)", "mean")
+E["penguins2.chain.by-island"] = grouped(p, "Island", "Body Mass (g)", "mean")
+E["penguins2.chain.female"] = grouped(p[p.Sex == "FEMALE"], "Island", "Body Mass (g)", "mean")
+E["gap2.life-2000-by-cluster"] = grouped(g[g.year == 2000], "cluster", "life_expect", "mean")
+E["gap2.year-most-pop"] = grouped(g, "year", "pop", "sum", lead="desc")
+E["stocks2.lowest-ibm"] = value(stocks[stocks.symbol == "IBM"].price.min())
+E["stocks2.amzn-since-2005"] = value(stocks[(stocks.symbol == "AMZN") & (stocks.date.dt.year >= 2005)].price.mean())
+E["stocks2.growth"] = DECLINE
+E["stocks2.chain.max"] = grouped(s, "symbol", "price", "max")
+E["stocks2.chain.2008"] = grouped(s[s.date.dt.year == 2008], "symbol", "price", "max")
+E["stocks2.chain.pie"] = E["stocks2.chain.2008"]
+E["github.weekday"] = DECLINE
+E["disasters2.flood-after-1950"] = value(disasters[(disasters.Entity == "Flood") & (disasters.Year > 1950)].Deaths.sum())
+E["umsatz2.german-question"] = DECLINE
+E["umsatz2.by-produkt-region"] = frame(umsatz.groupby(["Produkt", "Region"])["Umsatz"].sum().unstack("Region"))
+v24 = ventes[ventes.date.dt.year == 2024]
+E["ventes2.monthly-2024"] = grouped(v24.assign(m=by_grain(v24, "date", "month")), "m", "montant", "mean", "month")
+E["orders2.last-month"] = DECLINE
+E["workbook2.sales-sheet"] = grouped(sales, "Region", "Amount", "mean")
+
 print(json.dumps(E))

@@ -49,6 +49,13 @@ const AIRPORTS = "airports.csv";
 const POPULATION = "population.json";
 const GITHUB = "github.csv";
 const BARLEY = "barley.json";
+const WEATHER2 = "weather.csv";
+const BIRDS = "birdstrikes.csv";
+const EMPLOYMENT = "us-employment.csv";
+const RIOTS = "la-riots.csv";
+const STATES = "population_engineers_hurricanes.csv";
+const SP500 = "sp500.csv";
+const CO2 = "co2-concentration.csv";
 
 export const CHAINS: EvalChain[] = [
   // Seattle weather: dates, numbers and one text column.
@@ -286,4 +293,87 @@ export const CHAINS: EvalChain[] = [
       turn("workbook.target-by-region", "reading", "target by region"),
     ],
   },
+
+  // A second set, written after the first had been run and never tuned against: other tables, other phrasings.
+  one(WEATHER2, "weather2.temp-by-location", "aggregation", "average temp_max by location"),
+  one(
+    WEATHER2,
+    "weather2.precip-by-year-location",
+    "aggregation",
+    "total precipitation by year for each location",
+  ),
+  one(WEATHER2, "weather2.sunny-seattle", "filters", "how many sunny days in Seattle"),
+  one(WEATHER2, "weather2.wind-new-york", "filters", "average wind in New York by month"),
+  one(WEATHER2, "weather2.percent-rainy", "unanswerable", "percentage of rainy days"),
+  one(WEATHER2, "weather2.cumulative", "unanswerable", "cumulative precipitation by month"),
+  {
+    file: WEATHER2,
+    turns: [
+      turn("weather2.chain.temp-by-month", "follow-ups", "average temp_max by month"),
+      turn("weather2.chain.only-seattle", "follow-ups", "only Seattle"),
+      turn("weather2.chain.as-line", "follow-ups", "as a line chart"),
+      turn("weather2.chain.top-3", "follow-ups", "top 3 only"),
+    ],
+  },
+  one(BIRDS, "birds.count-by-phase", "grouping", "how many strikes by phase of flight"),
+  one(BIRDS, "birds.speed-by-time-of-day", "aggregation", "average speed by time of day"),
+  one(BIRDS, "birds.strikes-per-year", "grouping", "number of strikes per year"),
+  one(BIRDS, "birds.ambiguous-cost", "unanswerable", "average cost by wildlife size"),
+  one(BIRDS, "birds.total-cost-by-size", "aggregation", "total Cost Total $ by Wildlife Size"),
+  one(EMPLOYMENT, "employment.construction-by-year", "aggregation", "average construction by year"),
+  one(EMPLOYMENT, "employment.max-manufacturing", "aggregation", "maximum manufacturing by year"),
+  one(RIOTS, "riots.age-by-gender", "aggregation", "average age by gender"),
+  one(RIOTS, "riots.rows-by-type", "grouping", "number of rows by type"),
+  one(STATES, "states.top-5-engineers", "ranking", "top 5 states by engineers"),
+  one(STATES, "states.corr", "relations", "correlation between population and engineers"),
+  one(SP500, "sp500.by-year", "aggregation", "average price by year"),
+  one(CO2, "co2.by-year", "aggregation", "average CO2 by year"),
+  one(CO2, "co2.decade", "unanswerable", "max CO2 by decade"),
+  one(CARS, "cars2.weight-for-each-origin", "aggregation", "average weight for each origin"),
+  one(CARS, "cars2.more-than-6-cyl", "filters", "how many cars with more than 6 cylinders"),
+  one(CARS, "cars2.japanese-hp", "filters", "median horsepower of japanese cars"),
+  one(CARS, "cars2.hist-acceleration", "relations", "histogram of acceleration"),
+  one(CARS, "cars2.mpg-not-usa", "filters", "average mpg by cylinders where origin is not USA"),
+  one(CARS, "cars2.per-liter", "unanswerable", "average mpg per liter"),
+  {
+    file: CARS,
+    turns: [
+      turn("cars2.chain.hp-by-origin", "follow-ups", "average horsepower by origin"),
+      turn("cars2.chain.weight", "follow-ups", "what about weight"),
+      turn("cars2.chain.europe", "follow-ups", "now only cars from Europe"),
+    ],
+  },
+  one(MOVIES, "movies2.imdb-by-mpaa", "aggregation", "average imdb rating by mpaa rating"),
+  one(MOVIES, "movies2.gross-by-year-2000", "filters", "total worldwide gross by year since 2000"),
+  one(MOVIES, "movies2.top-3-distributors", "ranking", "top 3 distributors by number of movies"),
+  one(PENGUINS, "penguins2.species-on-biscoe", "filters", "how many penguins of each species on Biscoe"),
+  one(PENGUINS, "penguins2.mass-island-sex", "aggregation", "average body mass by island for each sex"),
+  {
+    file: PENGUINS,
+    turns: [
+      turn("penguins2.chain.mass", "follow-ups", "average body mass by species"),
+      turn("penguins2.chain.by-island", "follow-ups", "by island instead"),
+      turn("penguins2.chain.female", "follow-ups", "only female"),
+    ],
+  },
+  one(GAP, "gap2.life-2000-by-cluster", "filters", "average life expectancy in 2000 by cluster"),
+  one(GAP, "gap2.year-most-pop", "ranking", "which year had the highest total population"),
+  one(STOCKS, "stocks2.lowest-ibm", "filters", "lowest price of IBM"),
+  one(STOCKS, "stocks2.amzn-since-2005", "filters", "average price of AMZN since 2005"),
+  one(STOCKS, "stocks2.growth", "unanswerable", "year over year growth of price"),
+  {
+    file: STOCKS,
+    turns: [
+      turn("stocks2.chain.max", "follow-ups", "max price by symbol"),
+      turn("stocks2.chain.2008", "follow-ups", "in 2008"),
+      turn("stocks2.chain.pie", "charts", "as a pie chart"),
+    ],
+  },
+  one(GITHUB, "github.weekday", "unanswerable", "average count by weekday"),
+  one(DISASTERS, "disasters2.flood-after-1950", "filters", "total deaths for Flood after 1950"),
+  one("umsatz.csv", "umsatz2.german-question", "unanswerable", "durchschnittlicher Umsatz nach Region"),
+  one("umsatz.csv", "umsatz2.by-produkt-region", "reading", "Umsatz by Produkt for each Region"),
+  one("ventes.csv", "ventes2.monthly-2024", "reading", "average montant by month in 2024"),
+  one("us-orders.csv", "orders2.last-month", "unanswerable", "total sales last month"),
+  one("workbook.xlsx", "workbook2.sales-sheet", "reading", "average amount by region in the Sales sheet"),
 ];

@@ -386,14 +386,22 @@ function extractComparisons(text: string, schema: DataSchema): { filters: Filter
     filters.push({ column: column.name, op, number });
     text = blank(text, start, (m.index as number) + m[0].length);
   }
-  for (const m of [
-    ...text.matchAll(
-      /\b(?:with|having|has|have)\s+(\d+(?:\.\d+)?)\s+([\p{L}_ ]+?)(?=\s*(?:[,;]|\b(?:and|by|per|as|in|for|where|from)\b|$))/gu,
-    ),
-  ]) {
-    const column = matchColumn(m[2] as string, numeric);
+  const withNumber =
+    /\b(?:with|having|has|have)\s+(?:(more than|over|at least|fewer than|less than|under|at most|exactly)\s+)?(\d+(?:\.\d+)?)\s+([\p{L}_ ]+?)(?=\s*(?:[,;]|\b(?:and|by|per|as|in|for|where|from)\b|$))/gu;
+  const ops: Record<string, "gt" | "ge" | "lt" | "le" | "eq"> = {
+    "more than": "gt",
+    over: "gt",
+    "at least": "ge",
+    "fewer than": "lt",
+    "less than": "lt",
+    under: "lt",
+    "at most": "le",
+    exactly: "eq",
+  };
+  for (const m of [...text.matchAll(withNumber)]) {
+    const column = matchColumn(m[3] as string, numeric);
     if (!column) continue;
-    filters.push({ column: column.name, op: "eq", number: Number(m[1]) });
+    filters.push({ column: column.name, op: m[1] ? (ops[m[1]] ?? "eq") : "eq", number: Number(m[2]) });
     text = blank(text, m.index as number, (m.index as number) + m[0].length);
   }
   return { filters, text };

@@ -164,6 +164,39 @@ function suggestions(input: GateInput, cuts: Cut[], mentioned: boolean): string[
   return out.slice(0, 3);
 }
 
+interface Ambiguity {
+  phrase: string;
+  start: number;
+  end: number;
+  columns: string[];
+}
+
+/** Words that name two columns of the same kind equally well ("cost": Cost Repair or Cost Total $). */
+function ambiguousMentions(parts: Parts, text: string): Ambiguity[] {
+  const found: Ambiguity[] = [];
+  for (const mention of parts.mentions) {
+    const numeric = mention.columns.filter(isNumeric);
+    const other = mention.columns.filter((c) => !isNumeric(c));
+    const tied =
+      numeric.length >= 2 ? numeric : other.length >= 2 && numeric.length === 0 ? other : undefined;
+    if (!tied) continue;
+    const words = parts.tokens.slice(mention.start, mention.end);
+    const pattern = new RegExp(
+      words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[^\\p{L}\\p{N}]+"),
+      "u",
+    );
+    const at = pattern.exec(text);
+    if (!at) continue;
+    found.push({
+      phrase: at[0],
+      start: at.index,
+      end: at.index + at[0].length,
+      columns: tied.map((c) => c.name),
+    });
+  }
+  return found;
+}
+
 const AGGREGATION_NAMES: Record<string, string> = {
   sum: "a total",
   mean: "an average",
@@ -204,6 +237,24 @@ export function gate(input: GateInput, plan: Plan): Plan {
     if (plan.kind !== "decline" || plan.suggestions.length > 0 || plan.beyond) return plan;
   }
   const unknown = unexplainedWords(parts);
+  const ambiguous = ambiguousMentions(parts, text);
+  if (ambiguous.length && isAnalysis(plan)) {
+    const problems = ambiguous.map(
+      (a) => `"${a.phrase}" could mean ${a.columns.map((c) => `\`${c}\``).join(" or ")}`,
+    );
+    const options: string[] = [];
+    const first = ambiguous[0] as Ambiguity;
+    for (const column of first.columns) {
+      const question = text.slice(0, first.start) + column + text.slice(first.end);
+      if (input.reparse && isAnalysis(input.reparse(question))) options.push(question);
+    }
+    return {
+      kind: "decline",
+      understood: understoodText(parts) || undefined,
+      problems,
+      suggestions: options.slice(0, 3),
+    };
+  }
   const problems = [...parts.problems, ...(plan.kind === "decline" ? plan.problems : [])];
   const cut: Cut[] = [];
   for (const { phrase, start, end } of unknown.length ? phrases(text, [...new Set(unknown)]) : []) {

@@ -178,16 +178,19 @@ export function roleOf(
 }
 
 /** Words that name the table's rows: its file name ("cars"), generic ones ("rows"), or its date unit ("days"). */
-function rowUnitWords(schema: DataSchema, unit?: string): Set<string> {
+function rowUnitWords(schema: DataSchema, unit?: string): { has(word: string): boolean } {
   const words = new Set(ROW_WORDS);
-  for (const w of tokenize(schema.file.replace(/\.[^.]+$/, "")))
-    if (w !== ";" && w.length > 2) words.add(singular(w));
+  const stems = tokenize(schema.file.replace(/\.[^.]+$/, ""))
+    .filter((w) => w !== ";" && w.length > 2)
+    .map(singular);
+  for (const stem of stems) words.add(stem);
   const date = schema.columns.find((c) => c.kind === "date");
   if (date?.resolution === "day") words.add("day");
   if (date?.resolution === "month") words.add("month");
   if (date?.resolution === "year") words.add("year");
   if (unit) words.add(singular(unit));
-  return words;
+  // "strikes" in birdstrikes.csv.
+  return { has: (word) => words.has(word) || (word.length >= 4 && stems.some((s) => s.endsWith(word))) };
 }
 
 const COLUMN_SLOT = new Set(
