@@ -54,6 +54,9 @@ function lowerFirst(text: string): string {
 /** "Top 5 country by mean of income", "Sum of revenue by month for each region". */
 export function aggregateTitle(plan: AggregatePlan): string {
   const measure = measureLabel(plan);
+  if (plan.rank?.rows) {
+    return `${plan.rank.order === "largest" ? "Top" : "Bottom"} ${plan.rank.n} rows by ${plan.measures[0]}`;
+  }
   if (!plan.dimension) return measure;
   const series = plan.series ? ` for each ${plan.series}` : "";
   if (plan.rank?.which) {

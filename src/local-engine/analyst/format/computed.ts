@@ -4,7 +4,7 @@
  * ranking kept, values left out, and how the file's numbers and dates were read — so a reader can check it
  * against their own spreadsheet.
  */
-import type { DataSchema } from "../data-schema";
+import { type DataSchema, mainDate } from "../data-schema";
 import { dimensionLabel, filtersLabel, measureLabel } from "../labels";
 import type { AggregatePlan, AnalysisPlan, TimeGrain } from "../plan";
 import type { Scope } from "./cell-output";
@@ -41,10 +41,16 @@ function aggregateWhat(plan: AggregatePlan): string {
     return `the ${plan.rank.n} rows with the ${side} ${plan.measures[0]}`;
   }
   if (!plan.dimension) return measure;
-  const by = `${measure} by ${dimensionLabel(plan.dimension)}${plan.series ? ` for each ${plan.series}` : ""}`;
-  if (plan.rank?.which) return `${by}, ranked ${plan.rank.order === "largest" ? "highest" : "lowest"} first`;
-  if (plan.rank) return `${by}, the ${plan.rank.order === "largest" ? "top" : "bottom"} ${plan.rank.n}`;
-  return by;
+  return `${measure} by ${dimensionLabel(plan.dimension)}${plan.series ? ` for each ${plan.series}` : ""}`;
+}
+
+/** How a date of the span reads: at the grain of the x-axis, else at the unit the column uses. */
+function spanDate(iso: string, plan: AnalysisPlan, schema: DataSchema): string {
+  const grain = grainOf(plan);
+  if (grain) return formatDate(iso, grain);
+  const column = plan.kind === "aggregate" && plan.dimension?.type === "date" ? plan.dimension.column : mainDate(schema)?.name;
+  const resolution = schema.columns.find((c) => c.name === column)?.resolution;
+  return formatDate(iso, resolution === "year" || resolution === "month" ? resolution : undefined);
 }
 
 function grainOf(plan: AnalysisPlan): TimeGrain | undefined {
@@ -74,18 +80,25 @@ function columnsUsed(plan: AnalysisPlan): string[] {
 export function computedLine(plan: AnalysisPlan, scope: Scope, schema: DataSchema): string {
   const parts: string[] = [];
   let head = what(plan);
-  if (scope.rows !== undefined)
-    head += ` over ${plan.kind === "scatter" || plan.kind === "correlation" ? `${plural(scope.rows, "row")} with both values` : plural(scope.rows, "row")}`;
+  const rowsRanked = plan.kind === "aggregate" && plan.rank?.rows;
+  if (rowsRanked && scope.groups !== undefined) {
+    head += ` among ${plural(scope.groups, "row")} with a ${(plan as AggregatePlan).measures[0]}`;
+  }
+  else if (scope.rows !== undefined) {
+    const both = plan.kind === "scatter" || plan.kind === "correlation";
+    head += ` over ${plural(scope.rows, "row")}${both ? " with both values" : ""}`;
+  }
   if (scope.from && scope.to) {
-    const grain = grainOf(plan);
-    const [from, to] = [formatDate(scope.from, grain), formatDate(scope.to, grain)];
+    const [from, to] = [spanDate(scope.from, plan, schema), spanDate(scope.to, plan, schema)];
     head += from === to ? `, ${from}` : `, ${from} to ${to}`;
   }
   if (plan.filters.length) head += `, where ${filtersLabel(plan.filters)}`;
   parts.push(head);
   if (plan.kind === "aggregate") parts.push(...aggregateNotes(plan, scope));
-  for (const [column, n] of Object.entries(scope.missing ?? {})) {
-    if (n > 0) parts.push(`${plural(n, "row")} without a ${column} left out`);
+  if (!rowsRanked) {
+    for (const [column, n] of Object.entries(scope.missing ?? {})) {
+      if (n > 0) parts.push(`${plural(n, "row")} with no ${column} left out`);
+    }
   }
   parts.push(...computedNotes(schema, columnsUsed(plan)));
   return `Computed: ${parts.join("; ")}.`;
@@ -96,12 +109,16 @@ function aggregateNotes(plan: AggregatePlan, scope: Scope): string[] {
   const dimension = plan.dimension?.column;
   if (plan.minCount !== undefined) {
     const left = scope.small_groups ? ` (${plural(scope.small_groups, "group")} with fewer left out)` : "";
+    notes.push(`only ${dimension ?? "group"} values with at least ${formatNumber(plan.minCount)} rows${left}`);
+  }
+  if (plan.rank && !plan.rank.rows && scope.groups !== undefined) {
+    const side = plan.rank.order === "largest" ? "highest" : "lowest";
     notes.push(
-      `only ${dimension ?? "group"} values with at least ${formatNumber(plan.minCount)} rows${left}`,
+      plan.rank.which
+        ? `${plural(scope.groups, "group")} ranked, ${side} first`
+        : `the ${plan.rank.order === "largest" ? "top" : "bottom"} ${plan.rank.n} of ${plural(scope.groups, "group")}`,
     );
   }
-  if (plan.rank && scope.groups !== undefined)
-    notes.push(`of ${plural(scope.groups, plan.rank.rows ? "row" : "group")}`);
   if (scope.ties) {
     notes.push(
       `${plural(scope.ties.labels.length, "entry", "entries")} tied at ${formatNumber(scope.ties.value)} for the last place, all shown`,
