@@ -48,7 +48,10 @@ function aggregateWhat(plan: AggregatePlan): string {
 function spanDate(iso: string, plan: AnalysisPlan, schema: DataSchema): string {
   const grain = grainOf(plan);
   if (grain) return formatDate(iso, grain);
-  const column = plan.kind === "aggregate" && plan.dimension?.type === "date" ? plan.dimension.column : mainDate(schema)?.name;
+  const column =
+    plan.kind === "aggregate" && plan.dimension?.type === "date"
+      ? plan.dimension.column
+      : mainDate(schema)?.name;
   const resolution = schema.columns.find((c) => c.name === column)?.resolution;
   return formatDate(iso, resolution === "year" || resolution === "month" ? resolution : undefined);
 }
@@ -83,8 +86,7 @@ export function computedLine(plan: AnalysisPlan, scope: Scope, schema: DataSchem
   const rowsRanked = plan.kind === "aggregate" && plan.rank?.rows;
   if (rowsRanked && scope.groups !== undefined) {
     head += ` among ${plural(scope.groups, "row")} with a ${(plan as AggregatePlan).measures[0]}`;
-  }
-  else if (scope.rows !== undefined) {
+  } else if (scope.rows !== undefined) {
     const both = plan.kind === "scatter" || plan.kind === "correlation";
     head += ` over ${plural(scope.rows, "row")}${both ? " with both values" : ""}`;
   }
@@ -109,7 +111,9 @@ function aggregateNotes(plan: AggregatePlan, scope: Scope): string[] {
   const dimension = plan.dimension?.column;
   if (plan.minCount !== undefined) {
     const left = scope.small_groups ? ` (${plural(scope.small_groups, "group")} with fewer left out)` : "";
-    notes.push(`only ${dimension ?? "group"} values with at least ${formatNumber(plan.minCount)} rows${left}`);
+    notes.push(
+      `only ${dimension ?? "group"} values with at least ${formatNumber(plan.minCount)} rows${left}`,
+    );
   }
   if (plan.rank && !plan.rank.rows && scope.groups !== undefined) {
     const side = plan.rank.order === "largest" ? "highest" : "lowest";

@@ -22,7 +22,7 @@ import pandas as pd
 
 SAMPLE_BYTES = 512 * 1024
 CHUNK_ROWS = 400_000
-CHUNKED_FROM_BYTES = 32 * 1024 * 1024
+CHUNKED_FROM_BYTES = 64 * 1024 * 1024
 NA_WORDS = {"", "na", "n/a", "nan", "null", "none", "#n/a", "-nan", "nat"}
 
 
@@ -52,9 +52,11 @@ def sample_records(text, delimiter, cut=True):
 def sniff_delimiter(text, cut):
     """The delimiter that splits most sampled lines into the same number of fields (more fields win ties)."""
     best, best_score = ",", -1.0
+    head = text[:65536]
+    cut = cut or len(head) < len(text)
     for delimiter in [",", ";", "\t", "|"]:
         try:
-            records = sample_records(text, delimiter, cut)[:2000]
+            records = sample_records(head, delimiter, cut)[:500]
         except csv.Error:
             continue
         widths = pd.Series([len(r) for r in records])
@@ -274,8 +276,11 @@ def decide_dates(text, weights, hint, options):
 
 def distinct(column):
     """Codes, distinct stripped texts and how often each occurs (NA-like words count as missing)."""
-    codes, uniques = pd.factorize(column, sort=False)
-    text = pd.Series(uniques, dtype=object).astype(str).str.strip()
+    if column.dtype.name == "category":
+        codes, uniques = column.cat.codes.to_numpy().astype("int64"), column.cat.categories
+    else:
+        codes, uniques = pd.factorize(column, sort=False)
+    text = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype(str).str.strip()
     na = text.str.lower().isin(NA_WORDS).to_numpy()
     if na.any():
         codes = np.where(na[np.maximum(codes, 0)] & (codes >= 0), -1, codes)
@@ -301,6 +306,12 @@ def mostly(text, pattern, share=0.9):
 
 def decide_column(column, hint, options):
     """How a column of texts is best read: as dates, numbers, or text."""
+    if column.dtype == object and len(column) > 20000:
+        # A glance at the first values first: names and ids need no pass over every distinct value.
+        glance = pd.Series(pd.unique(column.dropna().head(20000)), dtype=object).astype(str).str.strip()
+        patterns = [*FAMILIES.values(), NUMBER_LIKE]
+        if not any(mostly(glance, pattern, share=0.5) for pattern in patterns):
+            return {"as": "text", "as_read": True}
     codes, text, weights = distinct(column)
     decision = None
     if any(mostly(text, pattern) for pattern in FAMILIES.values()):
@@ -312,6 +323,8 @@ def decide_column(column, hint, options):
 
 def apply_decision(column, decision):
     """The column converted as decided; returns the values, how many could not be read, and order evidence."""
+    if decision.get("as_read"):
+        return column.to_numpy(dtype=object), 0, None
     codes, text, weights = distinct(column)
     evidence = None
     if len(text) == 0:
@@ -323,10 +336,11 @@ def apply_decision(column, decision):
     elif decision["as"] == "number":
         values = numbers_from_text(undecorate(text), decision["decimal"])
     else:
-        labels = text.to_numpy(dtype=object)
-        out = labels[np.maximum(codes, 0)]
-        out[codes < 0] = None
-        return out, 0, None
+        # Texts equal once stripped ("West", "West ") are one value.
+        merged, labels = pd.factorize(text)
+        codes = np.where(codes >= 0, merged[np.maximum(codes, 0)], -1)
+        values = pd.Categorical.from_codes(codes, categories=pd.Index(labels, dtype=object))
+        return values.remove_unused_categories(), 0, None
     unread = int(weights[np.isnan(values) if values.dtype.kind == "f" else np.isnat(values)].sum())
     return spread(values, codes), unread, evidence
 
@@ -342,11 +356,16 @@ def contradicted(decision, evidence):
 # --- Tables ------------------------------------------------------------------------------------------------------
 
 
+def sample_values(values):
+    """The distinct texts of a sampled column (a few hundred tell as much as thousands)."""
+    return pd.Series(list(dict.fromkeys(str(v).strip() for v in values))[:500], dtype=object)
+
+
 def file_hint(records, delimiter):
     """Which decimal mark the file's numbers use, judged from every column of the sample."""
     comma = point = 0
     for column in zip(*records[1:]) if len(records) > 1 else []:
-        text = undecorate(pd.Series(column, dtype=object).astype(str).str.strip())
+        text = undecorate(sample_values(column))
         c, p = decimal_evidence(number_shapes(text), np.ones(len(text), dtype="int64"))
         comma, point = comma + c, point + p
     if comma and not point:
@@ -358,7 +377,7 @@ def file_hint(records, delimiter):
 
 def native_number(values, hint):
     """Sampled texts the C parser reads as numbers exactly as meant (no separators, no leading zeros)."""
-    text = pd.Series(values, dtype=object).astype(str).str.strip()
+    text = sample_values(values)
     text = text[~text.str.lower().isin(NA_WORDS)]
     if text.empty:
         return False
@@ -388,6 +407,7 @@ class TableSource:
         self.path = path
         self.options = dict(options or {})
         self.decisions = {}
+        self.varied = set()
         self.forced = set()  # columns to read as text: they looked like plain numbers but are not
         self.facts = {"path": path, "size": os.path.getsize(path)}
 
@@ -414,15 +434,21 @@ class TableSource:
         self.names = clean_names(header if self.has_header else [""] * len(header))
         rows = records[1:] if self.has_header else records
         self.hint = file_hint([header] + rows, self.delimiter)
-        self.native = {
-            name: native_number([r[i] for r in rows if i < len(r)], self.hint) for i, name in enumerate(self.names)
-        }
+        columns = [[r[i] for r in rows if i < len(r)] for i in range(len(self.names))]
+        self.native = {name: native_number(values, self.hint) for name, values in zip(self.names, columns)}
+        # Texts that mostly differ (ids, names) are read as plain text: a category per row only costs time.
+        self.varied = {name for name, values in zip(self.names, columns) if len(values) > 100 and len(set(values)) > 0.5 * len(values)}
         self.facts.update(
             encoding=encoding_note, delimiter=self.delimiter, skipped_lines=self.skip, header=self.has_header
         )
 
     def reader(self, chunksize=None):
-        dtypes = {name: str for name in self.names if not self.native.get(name) or name in self.forced}
+        # Texts come as categories: each distinct value is parsed once, and repeated ones take no memory.
+        dtypes = {
+            name: str if name in self.varied else "category"
+            for name in self.names
+            if not self.native.get(name) or name in self.forced
+        }
         return pd.read_csv(
             self.path,
             sep=self.delimiter,
@@ -462,7 +488,7 @@ class TableSource:
         """Converts one chunk as decided (deciding on the first), counting values that could not be read."""
         for name in chunk.columns:
             column = chunk[name]
-            if column.dtype != object:
+            if column.dtype != object and column.dtype.name != "category":
                 continue
             if name not in self.decisions:
                 if not first and self.native.get(name):
@@ -477,7 +503,7 @@ class TableSource:
                 raise ValueError("reread")
             decision["unread_rows"] = decision.get("unread_rows", 0) + unread
             chunk[name] = values
-        empty = chunk.isna().all(axis=1)
+        empty = empty_rows(chunk)
         self.facts["blank_rows"] = self.facts.get("blank_rows", 0) + int(empty.sum())
         chunk = chunk[~empty].copy() if empty.any() else chunk
         return whole_numbers(chunk, [n for n, d in self.decisions.items() if d["as"] == "number"])
@@ -516,7 +542,7 @@ def compact(frame):
     """Repeated texts as categories, whole numbers in 32 bits when they fit: the same values, less memory."""
     for name in frame.columns:
         column = frame[name]
-        if column.dtype == object and len(column) and column.nunique(dropna=True) <= max(50, 0.5 * len(column)):
+        if column.dtype == object and len(column) and column.head(20000).nunique(dropna=True) <= max(50, 0.5 * min(len(column), 20000)):
             frame[name] = column.astype("category")
         elif column.dtype.kind == "i" and column.dtype.itemsize > 4 and len(column):
             if column.min() >= -(2**31) and column.max() < 2**31:
@@ -599,11 +625,23 @@ def plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def drop_empty(frame, facts):
+def empty_rows(frame):
+    """Rows with no value at all; typed columns are asked first, so texts are looked at only on those rows."""
+    empty = np.ones(len(frame), dtype=bool)
+    for name in sorted(frame.columns, key=lambda n: frame[n].dtype == object):
+        column = frame[name]
+        empty[empty] = column[empty].isna().to_numpy() if column.dtype == object else column.isna().to_numpy()[empty]
+        if not empty.any():
+            break
+    return empty
+
+
+def drop_empty(frame, facts, rows=True):
     """Rows with no value at all, and unnamed columns with no value, are not part of the table."""
-    empty_rows = frame.isna().all(axis=1)
-    facts["blank_rows"] = facts.get("blank_rows", 0) + int(empty_rows.sum())
-    frame = frame[~empty_rows]
+    if rows:
+        empty = empty_rows(frame)
+        facts["blank_rows"] = facts.get("blank_rows", 0) + int(empty.sum())
+        frame = frame[~empty]
     dropped = [n for n in frame.columns if re.fullmatch(r"column \d+", str(n)) and frame[n].isna().all()]
     facts["dropped"] = facts.get("dropped", []) + dropped
     return frame.drop(columns=dropped).reset_index(drop=True)
@@ -644,7 +682,7 @@ def read_delimited(path, options):
                 raise
     source.facts["columns"] = source.decisions
     if frame is not None:
-        frame = drop_empty(frame, source.facts)
+        frame = drop_empty(frame, source.facts, rows=False)  # empty rows went chunk by chunk
     else:
         source.facts["dropped"] = [n for n, s in stats.columns.items() if re.fullmatch(r"column \d+", n) and s["missing"] == stats.rows]
     return frame, source, stats
