@@ -339,8 +339,8 @@ def apply_decision(column, decision):
         # Texts equal once stripped ("West", "West ") are one value.
         merged, labels = pd.factorize(text)
         codes = np.where(codes >= 0, merged[np.maximum(codes, 0)], -1)
-        values = pd.Categorical.from_codes(codes, categories=pd.Index(labels, dtype=object))
-        return values.remove_unused_categories(), 0, None
+        values = pd.Categorical.from_codes(codes, categories=pd.Index(labels, dtype=object)).remove_unused_categories()
+        return values.reorder_categories(sorted(values.categories, key=str)), 0, None
     unread = int(weights[np.isnan(values) if values.dtype.kind == "f" else np.isnat(values)].sum())
     return spread(values, codes), unread, evidence
 
