@@ -154,7 +154,8 @@ function rankLines(ctx: Context): string[] {
   const totals = wide ? "result.sum(axis=1)" : "result";
   const lines = [
     `scope["groups"] = int(len(result))`,
-    `ordered = ${totals}.dropna().sort_values(ascending=${ascending}, kind="stable")`,
+    // Ties in name order, whichever order the groups came in.
+    `ordered = ${totals}.dropna().sort_index().sort_values(ascending=${ascending}, kind="stable")`,
   ];
   if (rank.which) {
     lines.push(
@@ -226,8 +227,8 @@ function foldLines(ctx: Context, chart: AggregatePlan["chart"]): string[] {
   if (dimension.type !== "category" || plan.rank) return [];
   const lines = [
     wide
-      ? 'result = result.loc[result.sum(axis=1).sort_values(ascending=False, kind="stable").index]'
-      : 'result = result.sort_values(ascending=False, kind="stable")',
+      ? 'result = result.loc[result.sum(axis=1).sort_index().sort_values(ascending=False, kind="stable").index]'
+      : 'result = result.sort_index().sort_values(ascending=False, kind="stable")',
   ];
   const limit = chart === "pie" ? LIMITS.pie : horizontal(ctx, chart) ? LIMITS.horizontalBars : LIMITS.bars;
   if (expectedGroups(ctx) <= limit) return lines;

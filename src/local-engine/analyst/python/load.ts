@@ -33,12 +33,16 @@ export interface ReadOptions {
   dayfirst?: boolean;
   /** The decimal mark of numbers such as 1.234. */
   decimal?: "," | ".";
+  /** Read chunk by chunk, as a table too big to hold is, with chunks of this many rows (for tests). */
+  streamChunkRows?: number;
 }
 
 function pyOptions(options: ReadOptions): string {
   const entries: string[] = [];
   if (options.dayfirst !== undefined) entries.push(`"dayfirst": ${options.dayfirst ? "True" : "False"}`);
   if (options.decimal) entries.push(`"decimal": ${pyStr(options.decimal)}`);
+  if (options.streamChunkRows)
+    entries.push(`"stream": True, "chunk_rows": ${Math.floor(options.streamChunkRows)}`);
   return `{${entries.join(", ")}}`;
 }
 

@@ -407,6 +407,7 @@ class TableSource:
         self.path = path
         self.options = dict(options or {})
         self.decisions = {}
+        self.chunk_rows = int(self.options.get("chunk_rows", CHUNK_ROWS))
         self.varied = set()
         self.forced = set()  # columns to read as text: they looked like plain numbers but are not
         self.facts = {"path": path, "size": os.path.getsize(path)}
@@ -510,7 +511,7 @@ class TableSource:
 
     def chunks(self):
         """The table's rows, converted, chunk by chunk."""
-        for chunk in self.read(CHUNK_ROWS):
+        for chunk in self.read(self.chunk_rows):
             yield self.convert(chunk, first=False)
 
 
@@ -689,11 +690,13 @@ def read_delimited(path, options):
 
 
 def read_rows(source):
-    if source.facts["size"] < CHUNKED_FROM_BYTES:
+    # "stream" and "chunk_rows" read even a small table the way a too-big one is read (for tests).
+    streaming = bool(source.options.get("stream"))
+    if source.facts["size"] < CHUNKED_FROM_BYTES and not streaming:
         return compact(source.convert(source.read_all(), first=True)), None
-    budget = 0.4 * available_bytes()
+    budget = 0 if streaming else 0.4 * available_bytes()
     kept, held, stats, first = [], 0, None, True
-    for chunk in source.read(CHUNK_ROWS):
+    for chunk in source.read(source.chunk_rows):
         chunk = compact(source.convert(chunk, first))
         held += chunk.memory_usage(deep=True).sum()
         if first:

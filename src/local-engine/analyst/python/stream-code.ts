@@ -143,7 +143,11 @@ export function streamGroupLines(ctx: Context): string[] {
           min: 'combined["min"]',
           max: 'combined["max"]',
         }[plan.aggregation as "mean" | "sum" | "count" | "min" | "max"];
-  const lines = [`combined = pd.concat(parts).groupby(level=${levels}).agg({${agg}})`, `result = ${value}`];
+  const name = plan.measures.length ? pyStr(plan.measures[0] as string) : "None";
+  const lines = [
+    `combined = pd.concat(parts).groupby(level=${levels}).agg({${agg}})`,
+    `result = (${value}).rename(${name})`,
+  ];
   if (plan.series) lines.push(`result = result.unstack(${pyStr(plan.series)}).sort_index(axis=1)`);
   if (dimension.type === "binned") {
     lines.push(
