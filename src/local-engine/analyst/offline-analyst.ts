@@ -299,7 +299,7 @@ export class OfflineAnalyst implements Analyst {
   private tooBig(schema: DataSchema, plan: AnalysisPlan): string {
     const decline: DeclinePlan = {
       kind: "decline",
-      understood: titleOf(plan),
+      understood: titleOf(plan).charAt(0).toLowerCase() + titleOf(plan).slice(1),
       problems: [
         "this table is too big to hold in memory, and that analysis cannot be computed chunk by chunk",
       ],

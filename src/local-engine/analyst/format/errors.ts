@@ -1,4 +1,5 @@
 /** A failed cell, in words: what went wrong, and the columns (and values) that do exist. */
+import { editDistance } from "../similarity";
 import type { CellResult } from "../../types";
 import type { DataSchema } from "../data-schema";
 import type { AnalysisPlan } from "../plan";
@@ -77,32 +78,12 @@ export function analysisErrorText(plan: AnalysisPlan, schema: DataSchema, result
   return lines.join("\n");
 }
 
-/** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(
-        Math.min(
-          (previous[j] as number) + 1,
-          (current[j - 1] as number) + 1,
-          (previous[j - 1] as number) + cost,
-        ),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
-}
-
 /** The known value closest to a misspelt one, if it is close. */
 export function closestValue(wanted: string, values: string[]): string | undefined {
   const target = wanted.toLowerCase();
   let best: { value: string; d: number } | undefined;
   for (const value of values) {
-    const d = distance(target, value.toLowerCase());
+    const d = editDistance(target, value.toLowerCase());
     if (!best || d < best.d) best = { value, d };
   }
   const allowed = target.length <= 3 ? 1 : Math.max(2, Math.floor(target.length / 3));

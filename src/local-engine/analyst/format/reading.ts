@@ -102,6 +102,7 @@ export function readingNotes(schema: DataSchema): string[] {
 /** Short notes for an answer about the columns it used: "decimal commas read as decimals". */
 export function computedNotes(schema: DataSchema, columns: string[]): string[] {
   const notes: string[] = [];
+  if (schema.reading.streamed) notes.push("the file read chunk by chunk, as it is too big to hold");
   for (const name of new Set(columns)) {
     const r = schema.reading.columns?.[name];
     if (!r) continue;

@@ -3,10 +3,15 @@
  * "in March 2014", "between 2010 and 2012", "for MSFT", "excluding sun". Each filter found is cut out of the
  * text (replaced by a barrier) so the rest of the parser does not read its words as columns.
  */
-import { type ColumnInfo, type DataSchema, isYearLike, mainDate } from "../data-schema";
+import type { ColumnInfo, DataSchema } from "../data-schema";
 import type { Filter } from "../plan";
-import { findMentions, matchColumn, rankColumns } from "./columns";
+import { matchColumn, rankColumns } from "./columns";
+import { extractComparisons, extractGroupCondition } from "./comparisons";
+import { blank, parseNumber } from "./cut";
+import { extractTimeWords, ISO_DATE, MONTH, monthNumber, timeColumn, YEAR } from "./dates";
 import { isFiller, isKeyword, tokenize } from "./words";
+
+export { blank } from "./cut";
 
 export interface FilterExtraction {
   filters: Filter[];
@@ -15,25 +20,6 @@ export interface FilterExtraction {
   /** Conditions that named no column or compared a value the column cannot hold. */
   problems: string[];
 }
-
-const MONTHS = [
-  "january",
-  "february",
-  "march",
-  "april",
-  "may",
-  "june",
-  "july",
-  "august",
-  "september",
-  "october",
-  "november",
-  "december",
-];
-const MONTH =
-  "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
-const YEAR = "(1[0-9]{3}|2[0-9]{3})";
-const ISO_DATE = "(\\d{4}-\\d{2}-\\d{2}|\\d{4}-\\d{2})";
 
 type Op = "eq" | "ne" | "gt" | "ge" | "lt" | "le" | "contains";
 
@@ -60,24 +46,6 @@ const OPERATORS: [RegExp, Op][] = [
   [/\s+(?:is equal to|equal to|equals|is one of|is in|in|is|are|was|were)\s+|\s*(?:==|=)\s*/, "eq"],
 ];
 
-/** Cuts [start, end) out of the text without changing its length, leaving a barrier for the tokenizer. */
-export function blank(text: string, start: number, end: number): string {
-  return text.slice(0, start) + ";".padEnd(end - start, " ") + text.slice(end);
-}
-
-function monthNumber(word: string): number {
-  return MONTHS.findIndex((m) => m.startsWith(word.slice(0, 3))) + 1;
-}
-
-function parseNumber(text: string): number | undefined {
-  const cleaned = text
-    .replace(/[$€£¥,%\s]/g, "")
-    .replace(/^(-?\d+(?:\.\d+)?)k$/i, (_m, n: string) => String(Number(n) * 1000));
-  if (!/^-?\d+(?:\.\d+)?(?:e-?\d+)?$/i.test(cleaned)) return undefined;
-  const value = Number(cleaned);
-  return Number.isFinite(value) ? value : undefined;
-}
-
 function unquote(text: string): string {
   return text
     .trim()
@@ -90,18 +58,6 @@ function unquote(text: string): string {
 function knownValue(column: ColumnInfo, text: string): string | undefined {
   const wanted = text.trim().toLowerCase().replace(/\s+/g, " ");
   return column.values?.find((v) => v.trim().toLowerCase().replace(/\s+/g, " ") === wanted);
-}
-
-/** The column that date words ("after 2010", "where year is 2012") refer to. */
-function timeColumn(schema: DataSchema, text: string): ColumnInfo | undefined {
-  const dates = schema.columns.filter((c) => c.kind === "date");
-  const named = findMentions(tokenize(text), dates)[0]?.columns[0];
-  return named ?? mainDate(schema) ?? schema.columns.find(isYearLike);
-}
-
-function yearFilter(column: ColumnInfo, op: Filter["op"], year: number, month?: number): Filter {
-  if (column.kind === "number") return { column: column.name, op: op as "eq", number: year };
-  return { column: column.name, op: op as "eq", year, ...(month ? { month } : {}) };
 }
 
 /** One condition of a where-clause, e.g. "temp_max > 20"; `typed` is the same text as it was typed. */
@@ -202,45 +158,6 @@ function extractWhere(
   return { filters, text: blank(text, match.index, match.index + match[0].length) };
 }
 
-/** "after 2010", "since 2012-06", "in March 2014", "between 2010 and 2012". */
-function extractTimeWords(text: string, schema: DataSchema): { filters: Filter[]; text: string } {
-  const filters: Filter[] = [];
-  const column = timeColumn(schema, text);
-  if (!column) return { filters, text };
-  const cut = (pattern: RegExp, make: (m: RegExpExecArray) => Filter[]) => {
-    for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
-      filters.push(...make(m));
-      text = blank(text, m.index, m.index + m[0].length);
-    }
-  };
-  cut(new RegExp(`\\b(?:between|from)\\s+${YEAR}\\s+(?:and|to|until|through|-)\\s+${YEAR}\\b`), (m) => [
-    yearFilter(column, "ge", Number(m[1])),
-    yearFilter(column, "le", Number(m[2])),
-  ]);
-  cut(
-    new RegExp(
-      `\\b(after|since|from|starting|before|until|till|through|up to)\\s+(?:${ISO_DATE}|${YEAR})\\b`,
-    ),
-    (m) => {
-      const word = m[1] as string;
-      const op =
-        word === "after" ? "gt" : word === "before" ? "lt" : /since|from|starting/.test(word) ? "ge" : "le";
-      if (m[2] && column.kind === "date") return [{ column: column.name, op, date: m[2] }];
-      const year = Number((m[3] ?? m[2] ?? "").slice(0, 4));
-      return [yearFilter(column, op, year)];
-    },
-  );
-  cut(
-    new RegExp(
-      `\\b(?:in|during|for|of|only|just)\\s+(?:in\\s+)?(?:the year\\s+)?(?:${MONTH}\\s+)?${YEAR}\\b`,
-    ),
-    (m) => [
-      yearFilter(column, "eq", Number(m[2]), m[1] && column.kind === "date" ? monthNumber(m[1]) : undefined),
-    ],
-  );
-  return { filters, text };
-}
-
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -332,90 +249,6 @@ function extractValues(
     exact: true,
   }));
   return { filters, text };
-}
-
-/** "with at least 50 movies": only groups with that many rows; the counted word names the rows. */
-function extractGroupCondition(
-  text: string,
-  schema: DataSchema,
-): { text: string; minCount?: number; unit?: string } {
-  const match =
-    /\b(?:with|having|that have|who have|which have|for those with)\s+(at least|more than|over|>=|>)\s*(\d+)\s+([\p{L}]+)/u.exec(
-      text,
-    );
-  if (!match) return { text };
-  const unit = match[3] as string;
-  // "with more than 6 cylinders" compares a column, it does not count rows.
-  if (matchColumn(unit, schema.columns)) return { text };
-  const n = Number(match[2]) + (/more|over|^>$/.test(match[1] as string) ? 1 : 0);
-  return { text: blank(text, match.index, match.index + match[0].length), minCount: n, unit };
-}
-
-const COMPARISONS: [RegExp, "gt" | "ge" | "lt" | "le" | "eq"][] = [
-  [/^(?:is\s+)?(?:at least|no less than|>=|≥)$/, "ge"],
-  [/^(?:is\s+)?(?:at most|no more than|<=|≤)$/, "le"],
-  [
-    /^(?:is\s+|was\s+)?(?:above|over|more than|greater than|higher than|larger than|bigger than|exceeding|>)$/,
-    "gt",
-  ],
-  [/^(?:is\s+|was\s+)?(?:below|under|less than|lower than|smaller than|<)$/, "lt"],
-  [/^(?:is|was|equals|equal to|=|==)$/, "eq"],
-];
-const COMPARISON =
-  /(?<![\p{L}\p{N}])((?:is\s+|was\s+)?(?:at least|no less than|at most|no more than|above|over|more than|greater than|higher than|larger than|bigger than|exceeding|below|under|less than|lower than|smaller than)|>=|<=|≥|≤|==|>|<|=)\s*(-?\d[\d,]*(?:\.\d+)?k?)(?![\p{L}\p{N}])/gu;
-
-/**
- * Comparisons without a "where": "days had temp_max above 30", "cars with 8 cylinders", "mpg over 30". The
- * column is the one named just before the comparison (or just after the number, for "with 8 cylinders").
- */
-function extractComparisons(text: string, schema: DataSchema): { filters: Filter[]; text: string } {
-  const filters: Filter[] = [];
-  const numeric = schema.columns.filter((c) => c.kind === "number");
-  for (const m of [...text.matchAll(COMPARISON)]) {
-    const before = text.slice(0, m.index);
-    const words = tokenize(before);
-    const mentions = findMentions(words, numeric);
-    const last = mentions[mentions.length - 1];
-    const op = COMPARISONS.find(([pattern]) => pattern.test((m[1] as string).trim()))?.[1];
-    const number = parseNumber(m[2] as string);
-    if (!last || last.end !== words.length || !op || number === undefined) continue;
-    const column = last.columns[0] as ColumnInfo;
-    // Blank from the column's first word to the end of the number.
-    const wordsBefore = words.slice(0, last.start).filter((w) => w !== ";").length;
-    const start = wordStart(before, wordsBefore);
-    filters.push({ column: column.name, op, number });
-    text = blank(text, start, (m.index as number) + m[0].length);
-  }
-  const withNumber =
-    /\b(?:with|having|has|have)\s+(?:(more than|over|at least|fewer than|less than|under|at most|exactly)\s+)?(\d+(?:\.\d+)?)\s+([\p{L}_ ]+?)(?=\s*(?:[,;]|\b(?:and|by|per|as|in|for|where|from)\b|$))/gu;
-  const ops: Record<string, "gt" | "ge" | "lt" | "le" | "eq"> = {
-    "more than": "gt",
-    over: "gt",
-    "at least": "ge",
-    "fewer than": "lt",
-    "less than": "lt",
-    under: "lt",
-    "at most": "le",
-    exactly: "eq",
-  };
-  for (const m of [...text.matchAll(withNumber)]) {
-    const column = matchColumn(m[3] as string, numeric);
-    if (!column) continue;
-    filters.push({ column: column.name, op: m[1] ? (ops[m[1]] ?? "eq") : "eq", number: Number(m[2]) });
-    text = blank(text, m.index as number, (m.index as number) + m[0].length);
-  }
-  return { filters, text };
-}
-
-/** The character offset where the n-th word (0-based, barriers not counted) of a text starts. */
-function wordStart(text: string, n: number): number {
-  const pattern = /[\p{L}\p{N}]+/gu;
-  let i = 0;
-  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
-    if (i === n) return m.index;
-    i += 1;
-  }
-  return text.length;
 }
 
 export interface FilterParts extends FilterExtraction {

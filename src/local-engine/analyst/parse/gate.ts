@@ -4,6 +4,7 @@
  * something else. It says what it understood, what it did not, and offers questions close to this one that it
  * can answer — each checked by parsing it.
  */
+import { editDistance } from "../similarity";
 import {
   type ColumnInfo,
   type DataSchema,
@@ -22,31 +23,11 @@ import {
   unexplainedWords,
 } from "./question-parts";
 
-/** Edit distance, for names that are nearly right. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(
-        Math.min(
-          (previous[j] as number) + 1,
-          (current[j - 1] as number) + 1,
-          (previous[j - 1] as number) + cost,
-        ),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
-}
-
 /** Columns whose names are close to a word, closest first. */
 function closeColumns(word: string, columns: ColumnInfo[]): ColumnInfo[] {
   const w = word.toLowerCase();
   return columns
-    .map((c) => ({ c, d: distance(w, c.name.toLowerCase().replace(/[_\s]+/g, " ")) }))
+    .map((c) => ({ c, d: editDistance(w, c.name.toLowerCase().replace(/[_\s]+/g, " ")) }))
     .filter(({ c, d }) => d <= Math.max(2, Math.floor(Math.max(w.length, c.name.length) / 3)))
     .sort((a, b) => a.d - b.d)
     .map(({ c }) => c);

@@ -3,7 +3,8 @@
  * from the values) and print a JSON profile, with how the file was read, for the analyst to plan from.
  */
 import { pyStr } from "./literals";
-import { READER_SOURCE } from "./reader-source";
+import { COLUMN_READER_SOURCE } from "./reader-columns-source";
+import { TABLE_READER_SOURCE } from "./reader-table-source";
 
 /** Where the sandbox shows the session's files. */
 export const DATA_DIR = "/mnt/data";
@@ -57,7 +58,10 @@ export function loadCell(file: string, options: ReadOptions = {}): string {
     "import matplotlib.dates as mdates",
     "import matplotlib.pyplot as plt",
     "import matplotlib.ticker as mticker",
-    READER_SOURCE.trim(),
+    COLUMN_READER_SOURCE.trim(),
+    "",
+    "",
+    TABLE_READER_SOURCE.trim(),
     "",
     "",
     `path = ${pyStr(`${DATA_DIR}/${file}`)}`,
