@@ -309,4 +309,52 @@ describe("other public tables", () => {
     );
     expect([...tableByKey(top.text).keys()]).toEqual(Object.keys(best));
   });
+
+  it("gapminder: a line through 187 countries, which have no order, becomes the largest bars and Other", async () => {
+    const turn = await chat.ask("line chart of income by country");
+    const axes = onlyFigure(turn).axes[0];
+    expect(axes).toMatchObject({ bars: 20, lines: 0, horizontal: true });
+    expect(turn.text).toContain(
+      "A line through 187 values of country, which have no order, could not be read",
+    );
+  });
+});
+
+describe("charts that stay readable whatever was asked", () => {
+  let chat: Conversation;
+  beforeAll(async () => {
+    chat = await Conversation.start();
+    await chat.share(weatherCsv);
+  });
+  afterAll(() => chat.close());
+
+  it("a pie of 48 months is drawn as bars, and the answer says why", async () => {
+    const turn = await chat.ask("pie chart of precipitation by month");
+    const axes = onlyFigure(turn).axes[0];
+    expect(axes).toMatchObject({ wedges: 0, bars: 48 });
+    expect(turn.text).toContain("A pie of 48 slices could not be read, so this is a bar chart.");
+  });
+
+  it("a pie of averages is drawn as bars: an average is not part of a whole", async () => {
+    const turn = await chat.ask("pie chart of average wind by weather");
+    expect(onlyFigure(turn).axes[0]).toMatchObject({ wedges: 0, bars: 5 });
+    expect(turn.text).toContain("A pie shows the parts of a whole, and a mean is not a part of one");
+  });
+
+  it("ranges of a measure that is never negative start at zero, on round edges with distinct labels", async () => {
+    const turn = await chat.ask("average temp_max by precipitation");
+    const labels = tableRows(turn.text)
+      .slice(1)
+      .map((r) => r[0] as string);
+    expect(labels[0]).toMatch(/^0 to \d+$/);
+    expect(new Set(labels).size).toBe(labels.length);
+    for (const label of labels) {
+      const [low, high] = label.split(" to ").map(Number) as [number, number];
+      expect(low).toBeGreaterThanOrEqual(0);
+      expect(high - low).toBe(10);
+    }
+    const histogram = await chat.ask("histogram of precipitation");
+    const ticks = onlyFigure(histogram).axes[0]?.xTickLabels.map((t) => Number(t.replace("−", "-"))) ?? [];
+    expect(Math.min(...ticks)).toBeGreaterThanOrEqual(0);
+  });
 });
