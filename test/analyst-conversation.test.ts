@@ -143,6 +143,19 @@ describe("a conversation with several tables", () => {
     expect(turn.text).toContain("**Median of price by symbol**");
   });
 
+  it("after a session restart a follow-up still changes the last question, read again from the conversation", async () => {
+    const fresh = await Conversation.start();
+    try {
+      await fresh.share(weatherCsv, "total precipitation by month");
+      fresh.restartNext = true;
+      const turn = await fresh.ask("now only 2014");
+      expect(turn.text).toMatch(/^\*\*Sum of precipitation by month\*\*/);
+      expect(turn.text).toContain("where date in 2014");
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("when the interpreter lost the table without notice, it is loaded again and the cell rerun", async () => {
     await chat.session.run("del df");
     const turn = await chat.ask("max price by symbol");

@@ -313,8 +313,15 @@ export class OfflineAnalyst implements Analyst {
     let plan: AnalysisPlan | undefined;
     for (const entry of input.history) {
       if (entry.role !== "user") continue;
-      const next = parseRequest(withoutFileName(entry.text, schema.file), schema, plan);
-      if (isAnalysis(next)) plan = next;
+      // In a shared thread a question may be recorded with its author in front: "Ana: total sales by region".
+      const texts = [entry.text, entry.text.replace(/^[^:\n]{1,60}:\s+/, "")];
+      for (const text of texts) {
+        const next = parseRequest(withoutFileName(text, schema.file), schema, plan, false);
+        if (isAnalysis(next)) {
+          plan = next;
+          break;
+        }
+      }
     }
     return plan ? { table, plan } : undefined;
   }
