@@ -10,8 +10,9 @@ import { dimensionFor } from "./aggregate-plan";
 import { explicitAggregation, explicitChart, isNumeric, type Parts, roleOf } from "./question-parts";
 
 /** Words that mark a message as a change to the last answer. */
-const MARKERS =
-  /\b(?:now|only|just|instead|also|same|what about|how about|and|but|then|again|as an?|switch|change|make it|excluding|except|without)\b/;
+/** How a message that names another number asks for it instead of the last one. */
+const SWAP =
+  /^(?:;\s*)?(?:what about|how about|and what about|same for|the same for|now|and|also|then|but)\b|\binstead\b/;
 const CLEAR_FILTERS =
   /\b(?:without (?:the |any )?filters?|no filters?|remove (?:the |all )?filters?|all (?:the )?(?:rows|data))\b/;
 const ALL_TIME = /\b(?:all|every) (?:years?|dates?|months?|time)\b|\bwhole (?:period|time)\b/;
@@ -41,9 +42,9 @@ export function refinePlan(p: Parts, previous: AnalysisPlan, schema: DataSchema)
     .filter((r) => r.role === "dimension")
     .map((r) => pick(r.mention, (c) => !isNumeric(c)));
   const aggregation = explicitAggregation(p.tokens, p.mentions);
-  const marked = MARKERS.test(p.text);
-  // "average wind by month" is a question of its own; "what about wind" and "by weather instead" are not.
-  if (subjects.length > 0 && (dimensions.length > 0 || p.grain || p.rank || !marked)) return undefined;
+  // "average wind by month" is a question of its own; "what about wind", "now wind", "wind instead" are not.
+  const swapsMeasure = SWAP.test(p.text.trim());
+  if (subjects.length > 0 && (dimensions.length > 0 || p.grain || p.rank || !swapsMeasure)) return undefined;
   // "top 6 days by wind": the number after "by" is what is ranked, a question of its own.
   if (p.rank && dimensions.some(isNumeric)) return undefined;
   if (subjects.some((s) => !isNumeric(s))) return undefined;

@@ -68,7 +68,7 @@ export const HARMLESS = new Set(
     "info information report view look see picture diagram table tables list listing " +
     "had has have having got get gets getting did do does doing been being was were is are am will " +
     "what whats which who where when how much many there here it its this that these those them they " +
-    "across throughout overall entire whole total in during within each every all one ones between matrix about"
+    "across throughout overall entire whole total in during within each every all one ones between matrix about type types kind kinds sort sorts"
   ).split(" "),
 );
 
