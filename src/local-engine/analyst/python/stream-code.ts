@@ -5,6 +5,7 @@
  * declined before any code runs.
  */
 import type { DataSchema } from "../data-schema";
+import { filtersLabel } from "../labels";
 import type { AggregatePlan, AnalysisPlan, Dimension, HistogramPlan } from "../plan";
 import { groupKey, rowLabels, type Context } from "./aggregate-code";
 import { BIN_HELPERS } from "./bins";
@@ -91,7 +92,8 @@ export function streamScanLines(
   } else if (measure) {
     lines.push(`    parts.append(${col("data", measure)}.agg(["sum", "count", "min", "max"]))`);
   }
-  lines.push('if scope["rows"] == 0:', `    raise ValueError(${pyStr("No rows match the filters")})`);
+  const none = plan.filters.length ? `No rows match: ${filtersLabel(plan.filters)}` : "The table has no rows";
+  lines.push('if scope["rows"] == 0:', `    raise ValueError(${pyStr(none)})`);
   if (span) {
     lines.push(
       "present = [v for v in lows if pd.notna(v)], [v for v in highs if pd.notna(v)]",
