@@ -1,6 +1,7 @@
 /**
- * A table too big to hold is read again chunk by chunk for every question, keeping per group only sums, counts,
- * minima and maxima. Here a small table is read that way (in chunks of 4,000 rows) and every answer must equal
+ * Large tables, read the way they are: one too big to hold is read again chunk by chunk for every question,
+ * keeping per group only sums, counts, minima and maxima; in a large one, texts that differ on most rows (ids)
+ * are read only when a question uses them. Here a small table is read those ways, and every answer must equal
  * the one computed on the whole table in memory, and pandas' own.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -29,6 +30,7 @@ df = pd.DataFrame({
     "date": pd.date_range("2023-01-01", periods=730).strftime("%Y-%m-%d").to_numpy()[rng.integers(0, 730, n)],
     "region": np.array(["North", "South", "East", "West"])[rng.integers(0, 4, n)],
     "product": np.char.add("P", rng.integers(0, 40, n).astype(str)),
+    "order_id": np.char.add("ORD-", np.arange(n).astype(str)),
     "units": rng.integers(1, 20, n),
     "sales": np.round(rng.random(n) * 1000, 2),
 })
@@ -45,8 +47,10 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-async function load(streamChunkRows?: number): Promise<DataSchema> {
-  const result = await session.run(loadCell("sales.csv", streamChunkRows ? { streamChunkRows } : {}));
+async function load(streamChunkRows?: number, deferVaried = false): Promise<DataSchema> {
+  const result = await session.run(
+    loadCell("sales.csv", { ...(streamChunkRows ? { streamChunkRows } : {}), deferVaried }),
+  );
   if (result.error) throw new Error(result.error.traceback);
   return parseProfile(parseCellOutput(result.stdout).json);
 }
@@ -134,4 +138,21 @@ test("what does not add up chunk by chunk is declined before any code runs", asy
     const plan = parseRequest(question, streamed) as AnalysisPlan;
     expect([question, streamable(plan)]).toEqual([question, false]);
   }
+});
+
+test("ids left out of the first read are read when a question uses them, in the same row order", async () => {
+  const schema = await load(undefined, true);
+  expect(schema.reading.deferred).toEqual(["order_id"]);
+  expect(schema.columns.find((c) => c.name === "order_id")).toMatchObject({ deferred: true, kind: "text" });
+  const untouched = analysisCell(parseRequest("total sales by region", schema) as AnalysisPlan, schema);
+  expect(untouched).not.toContain("ensure_columns");
+  const top = parseRequest("top 3 rows by sales", schema) as AnalysisPlan;
+  expect(analysisCell(top, schema)).toMatch(/^ensure_columns\(\["order_id"\]\)/);
+  const shown = (await answer(top, schema)) as { index: string[]; data: number[] };
+  const expected = pandas<{ index: string[]; data: number[] }>(
+    `df = pd.read_csv(${JSON.stringify(join(scratch, "sales.csv"))})\n` +
+      `t = df.nlargest(3, "sales", keep="all")\nprint(pd.Series(t["sales"].to_numpy(), index=t["order_id"]).to_json(orient="split"))`,
+  );
+  expect(shown.index).toEqual(expected.index);
+  expect(shown.data).toEqual(expected.data);
 });

@@ -22,6 +22,8 @@ const columnSchema = z.object({
   resolution: z.enum(["year", "month", "day", "time"]).optional(),
   /** Distinct values, most frequent first, for text columns with few of them. */
   values: z.array(z.string()).optional(),
+  /** Not read yet (its values mostly differ, like ids): read when a question uses it; `unique` is a guess. */
+  deferred: z.boolean().optional(),
 });
 
 /** How the reader read one column of text, as it reported it. */
@@ -60,6 +62,8 @@ const readingSchema = z.object({
   sheet: z.string().optional(),
   /** Too big to hold: every question reads the file again, chunk by chunk. */
   streamed: z.boolean().optional(),
+  /** Columns read only when a question uses them. */
+  deferred: z.array(z.string()).optional(),
   columns: z.record(z.string(), columnReadingSchema).optional(),
 });
 

@@ -102,7 +102,8 @@ function failed(result: CellResult): boolean {
 /** The interpreter lost `df` or the reader: it restarted behind our back. */
 function lostFrame(result: CellResult): boolean {
   return (
-    result.error?.name === "NameError" && /'(?:df|source|read_table|nice_edges)'/.test(result.error.message)
+    result.error?.name === "NameError" &&
+    /'(?:df|source|read_table|nice_edges|ensure_columns)'/.test(result.error.message)
   );
 }
 

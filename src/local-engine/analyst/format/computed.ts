@@ -9,6 +9,7 @@ import { dimensionLabel, filtersLabel, measureLabel } from "../labels";
 import type { AggregatePlan, AnalysisPlan, TimeGrain } from "../plan";
 import type { Scope } from "./cell-output";
 import { formatDate, formatNumber } from "./markdown";
+import { planColumns } from "../python";
 import { computedNotes } from "./reading";
 
 function lowerFirst(text: string): string {
@@ -60,26 +61,6 @@ function grainOf(plan: AnalysisPlan): TimeGrain | undefined {
   return plan.kind === "aggregate" && plan.dimension?.type === "date" ? plan.dimension.grain : undefined;
 }
 
-/** Columns whose values the answer rests on. */
-function columnsUsed(plan: AnalysisPlan): string[] {
-  const filters = plan.filters.map((f) => f.column);
-  switch (plan.kind) {
-    case "aggregate":
-      return [
-        ...plan.measures,
-        ...(plan.dimension ? [plan.dimension.column] : []),
-        ...(plan.series ? [plan.series] : []),
-        ...filters,
-      ];
-    case "histogram":
-      return [plan.column, ...filters];
-    case "scatter":
-      return [plan.x, plan.y, ...filters];
-    case "correlation":
-      return [...plan.columns, ...filters];
-  }
-}
-
 export function computedLine(plan: AnalysisPlan, scope: Scope, schema: DataSchema): string {
   const parts: string[] = [];
   let head = what(plan);
@@ -102,7 +83,7 @@ export function computedLine(plan: AnalysisPlan, scope: Scope, schema: DataSchem
       if (n > 0) parts.push(`${plural(n, "row")} with no ${column} left out`);
     }
   }
-  parts.push(...computedNotes(schema, columnsUsed(plan)));
+  parts.push(...computedNotes(schema, planColumns(plan)));
   return `Computed: ${parts.join("; ")}.`;
 }
 

@@ -7,6 +7,7 @@ import { code, formatNumber, formatValue, markdownTable } from "./markdown";
 const TYPE_WORDS = { number: "number", date: "date", text: "text", bool: "true/false" } as const;
 
 function valuesSummary(column: ColumnInfo): string {
+  if (column.deferred) return "mostly different values (read when a question uses them)";
   if (column.kind === "number" && typeof column.min === "number" && typeof column.max === "number") {
     const mean = typeof column.mean === "number" ? `, mean ${formatNumber(column.mean)}` : "";
     return `${formatNumber(column.min)} to ${formatNumber(column.max)}${mean}`;
@@ -21,6 +22,7 @@ function valuesSummary(column: ColumnInfo): string {
 }
 
 function missingSummary(column: ColumnInfo, rows: number): string {
+  if (column.deferred) return column.missing === 0 ? "0" : `about ${formatNumber(column.missing)}`;
   if (column.missing === 0) return "0";
   const share = rows ? ` (${((100 * column.missing) / rows).toFixed(1)}%)` : "";
   return `${formatNumber(column.missing)}${share}`;

@@ -8,9 +8,37 @@ import { streamHistogramCell } from "./stream-code";
 
 export { DATA_DIR, isPlainFileName, isTabularFile, loadCell, type ReadOptions } from "./load";
 export { pyStr } from "./literals";
+import { pyStrList } from "./literals";
 
-/** The cell that runs an analysis plan against `df`. */
+/** Columns a plan reads. */
+export function planColumns(plan: AnalysisPlan): string[] {
+  const filters = plan.filters.map((f) => f.column);
+  switch (plan.kind) {
+    case "aggregate":
+      return [
+        ...plan.measures,
+        ...(plan.dimension ? [plan.dimension.column] : []),
+        ...(plan.series ? [plan.series] : []),
+        ...filters,
+      ];
+    case "histogram":
+      return [plan.column, ...(plan.group ? [plan.group] : []), ...filters];
+    case "scatter":
+      return [plan.x, plan.y, ...(plan.group ? [plan.group] : []), ...filters];
+    case "correlation":
+      return [...plan.columns, ...filters];
+  }
+}
+
+/** The cell that runs an analysis plan against `df`, first reading any column it needs that was left for later. */
 export function analysisCell(plan: AnalysisPlan, schema: DataSchema): string {
+  const later = new Set(schema.reading.deferred ?? []);
+  const needed = [...new Set(planColumns(plan))].filter((c) => later.has(c));
+  const cell = planCell(plan, schema);
+  return needed.length ? `ensure_columns(${pyStrList(needed)})\n${cell}` : cell;
+}
+
+function planCell(plan: AnalysisPlan, schema: DataSchema): string {
   switch (plan.kind) {
     case "aggregate":
       return aggregateCell(plan, schema);

@@ -36,6 +36,8 @@ export interface ReadOptions {
   decimal?: "," | ".";
   /** Read chunk by chunk, as a table too big to hold is, with chunks of this many rows (for tests). */
   streamChunkRows?: number;
+  /** Leave texts that mostly differ for later whatever the file's size, as large files do (for tests). */
+  deferVaried?: boolean;
 }
 
 function pyOptions(options: ReadOptions): string {
@@ -44,6 +46,7 @@ function pyOptions(options: ReadOptions): string {
   if (options.decimal) entries.push(`"decimal": ${pyStr(options.decimal)}`);
   if (options.streamChunkRows)
     entries.push(`"stream": True, "chunk_rows": ${Math.floor(options.streamChunkRows)}`);
+  if (options.deferVaried) entries.push(`"defer": True`);
   return `{${entries.join(", ")}}`;
 }
 

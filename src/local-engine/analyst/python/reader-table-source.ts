@@ -53,6 +53,17 @@ def available_bytes():
     return min(free, soft - used) if soft != resource.RLIM_INFINITY else free
 
 
+# From this size, texts that differ on most rows (ids, names) are read when a question needs them: parsing
+# them is most of the cost of reading a table, and most questions group and add up the other columns.
+DEFER_FROM_BYTES = 8 * 1024 * 1024
+
+
+def plain_text(values):
+    """Sampled values that are neither numbers nor dates, however written."""
+    text = sample_values(values)
+    return not any(mostly(text, pattern, share=0.5) for pattern in [*FAMILIES.values(), NUMBER_LIKE])
+
+
 class TableSource:
     """Where a table comes from and how its columns are read, so it can be read again in chunks."""
 
@@ -91,20 +102,30 @@ class TableSource:
         columns = [[r[i] for r in rows if i < len(r)] for i in range(len(self.names))]
         self.native = {name: native_number(values, self.hint) for name, values in zip(self.names, columns)}
         # Texts that mostly differ (ids, names) are read as plain text: a category per row only costs time.
-        self.varied = {name for name, values in zip(self.names, columns) if len(values) > 100 and len(set(values)) > 0.5 * len(values)}
+        self.varied = {
+            name
+            for name, values in zip(self.names, columns)
+            if not self.native.get(name) and len(values) > 100 and len(set(values)) > 0.5 * len(values) and plain_text(values)
+        }
+        whole = self.facts["size"] < CHUNKED_FROM_BYTES and not self.options.get("stream")
+        large = self.facts["size"] >= DEFER_FROM_BYTES or self.options.get("defer")  # "defer": for tests
+        self.deferred = sorted(self.varied) if whole and large else []
+        self.sampled = {name: values for name, values in zip(self.names, columns) if name in self.deferred}
         self.facts.update(
             encoding=encoding_note, delimiter=self.delimiter, skipped_lines=self.skip, header=self.has_header
         )
 
-    def reader(self, chunksize=None):
+    def reader(self, chunksize=None, columns=None):
         # Texts come as categories: each distinct value is parsed once, and repeated ones take no memory.
         dtypes = {
             name: str if name in self.varied else "category"
             for name in self.names
             if not self.native.get(name) or name in self.forced
         }
+        wanted = columns or [n for n in self.names if n not in self.deferred]
         return pd.read_csv(
             self.path,
+            usecols=wanted if len(wanted) < len(self.names) else None,
             sep=self.delimiter,
             encoding=self.encoding,
             encoding_errors="replace",
@@ -157,10 +178,21 @@ class TableSource:
                 raise ValueError("reread")
             decision["unread_rows"] = decision.get("unread_rows", 0) + unread
             chunk[name] = values
-        empty = empty_rows(chunk)
+        # With columns not read yet, a row cannot be told empty: it stays, so those columns line up later.
+        empty = empty_rows(chunk) if not self.deferred else np.zeros(len(chunk), dtype=bool)
         self.facts["blank_rows"] = self.facts.get("blank_rows", 0) + int(empty.sum())
         chunk = chunk[~empty].copy() if empty.any() else chunk
         return whole_numbers(chunk, [n for n, d in self.decisions.items() if d["as"] == "number"])
+
+    def column(self, name):
+        """A column left out of the first read, read now, converted like the others."""
+        messages = io.StringIO()
+        with contextlib.redirect_stderr(messages):
+            column = self.reader(columns=[name])[name]
+        decision = self.decisions.get(name) or decide_column(column, self.hint, self.options)
+        self.decisions[name] = decision
+        values, _, _ = apply_decision(column, decision)
+        return values
 
     def chunks(self):
         """The table's rows, converted, chunk by chunk."""
@@ -237,12 +269,14 @@ class StreamStats:
                 for value, count in present.astype(str).value_counts().items():
                     s["counts"][value] = s["counts"].get(value, 0) + int(count)
                 if len(s["counts"]) > self.LIMIT:
+                    # Past counting: what matters is whether most rows differ (ids, names) or values repeat.
+                    s["varied"] = len(s["counts"]) > 0.5 * self.rows
                     s["many"], s["counts"] = True, {}
 
     def describe(self):
         out = []
         for name, s in self.columns.items():
-            unique = StreamStats.LIMIT + 1 if s["many"] else len(s["counts"])
+            unique = (self.rows if s.get("varied") else StreamStats.LIMIT + 1) if s["many"] else len(s["counts"])
             info = {"name": name, "dtype": s["dtype"], "missing": s["missing"], "unique": unique}
             if "sum" in s:
                 info.update(min=plain(s["min"]), max=plain(s["max"]), mean=s["sum"] / s["n"], sum=s["sum"])
@@ -335,8 +369,12 @@ def read_delimited(path, options):
             if str(error) != "reread":
                 raise
     source.facts["columns"] = source.decisions
+    source.facts["source"], source.facts["order"] = source, source.names
+    if source.deferred:
+        source.facts["deferred"] = source.deferred
     if frame is not None:
         frame = drop_empty(frame, source.facts, rows=False)  # empty rows went chunk by chunk
+        source.facts["order"] = [n for n in source.names if n in frame.columns or n in source.deferred]
     else:
         source.facts["dropped"] = [n for n, s in stats.columns.items() if re.fullmatch(r"column \d+", n) and s["missing"] == stats.rows]
     return frame, source, stats
@@ -425,17 +463,33 @@ def describe_column(column):
     return info
 
 
+def deferred_column(name, facts, rows):
+    """A column not read yet, described from the sample: its values mostly differ."""
+    values = [v for v in facts["source"].sampled.get(name, []) if str(v).strip().lower() not in NA_WORDS]
+    share = len(values) / max(1, len(facts["source"].sampled.get(name, [])))
+    return {"name": name, "dtype": "object", "missing": int(round(rows * (1 - share))), "unique": rows, "deferred": True}
+
+
+def ensure_columns(names):
+    """Reads the columns a question needs that were left out of the first read."""
+    for name in names:
+        if name not in df.columns:
+            df[name] = source.column(name)
+    return df
+
+
 def public(decision):
     return {k: v for k, v in decision.items() if k not in ("family",)}
 
 
 def table_profile(frame, stats, facts):
     """The JSON profile the analyst plans from, with how the file was read."""
-    reading = {k: v for k, v in facts.items() if k not in ("path", "columns")}
+    reading = {k: v for k, v in facts.items() if k not in ("path", "columns", "source", "order")}
     dropped = facts.get("dropped", [])
     reading["columns"] = {n: public(d) for n, d in facts.get("columns", {}).items() if n not in dropped}
     if frame is not None:
-        rows, columns = len(frame), [describe_column(frame[n]) for n in frame.columns]
+        rows = len(frame)
+        columns = [describe_column(frame[n]) if n in frame.columns else deferred_column(n, facts, rows) for n in facts.get("order", frame.columns)]
         sample = json.loads(frame.head(5).to_json(orient="split", date_format="iso", default_handler=str))
     else:
         rows, columns = stats.rows, [c for c in stats.describe() if c["name"] not in facts.get("dropped", [])]
