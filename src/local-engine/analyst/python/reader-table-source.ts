@@ -14,13 +14,24 @@ def sample_values(values):
     return pd.Series(list(dict.fromkeys(str(v).strip() for v in values))[:500], dtype=object)
 
 
-def file_hint(records, delimiter):
+class SampledColumn:
+    """A column's distinct sampled texts, with their number shapes worked out once (only if they look numeric)."""
+
+    def __init__(self, values):
+        self.text = sample_values(values)
+        present = self.text[~self.text.str.lower().isin(NA_WORDS)]
+        self.present = present
+        self.numeric = len(present) > 0 and mostly(present, NUMBER_LIKE, share=0.5)
+        self.shapes = number_shapes(undecorate(present)) if self.numeric else None
+
+
+def file_hint(columns, delimiter):
     """Which decimal mark the file's numbers use, judged from every column of the sample."""
     comma = point = 0
-    for column in zip(*records[1:]) if len(records) > 1 else []:
-        text = undecorate(sample_values(column))
-        c, p = decimal_evidence(number_shapes(text), np.ones(len(text), dtype="int64"))
-        comma, point = comma + c, point + p
+    for column in columns:
+        if column.numeric:
+            c, p = decimal_evidence(column.shapes, np.ones(len(column.present), dtype="int64"))
+            comma, point = comma + c, point + p
     if comma and not point:
         return {"decimal": ",", "certain": True}
     if point and not comma:
@@ -28,13 +39,11 @@ def file_hint(records, delimiter):
     return {"decimal": "," if delimiter == ";" else ".", "certain": False}
 
 
-def native_number(values, hint):
+def native_number(column, hint):
     """Sampled texts the C parser reads as numbers exactly as meant (no separators, no leading zeros)."""
-    text = sample_values(values)
-    text = text[~text.str.lower().isin(NA_WORDS)]
-    if text.empty:
+    text, shapes = column.present, column.shapes
+    if not column.numeric or text.empty:
         return False
-    shapes = number_shapes(text)
     if (shapes["int"] & text.str.match(r"^[+-]?0\d")).any():
         return False
     plain = shapes["int"] | ((shapes["dot"] & ~shapes["dot3"]) | shapes["exp"])
@@ -58,10 +67,9 @@ def available_bytes():
 DEFER_FROM_BYTES = 8 * 1024 * 1024
 
 
-def plain_text(values):
+def plain_text(column):
     """Sampled values that are neither numbers nor dates, however written."""
-    text = sample_values(values)
-    return not any(mostly(text, pattern, share=0.5) for pattern in [*FAMILIES.values(), NUMBER_LIKE])
+    return not column.numeric and not any(mostly(column.present, pattern, share=0.5) for pattern in FAMILIES.values())
 
 
 class TableSource:
@@ -83,8 +91,10 @@ class TableSource:
         text = head.decode(self.encoding, errors="replace")
         cut = len(head) == SAMPLE_BYTES
         self.delimiter = sniff_delimiter(text, cut)
-        records = sample_records(text, self.delimiter, cut) or [[]]
-        self.bytes_per_row = max(1.0, len(head) / max(1, len(records)))
+        # The first 128 KB hold a couple of thousand rows: enough to judge, and cheap to split.
+        part = text[:131072]
+        records = sample_records(part, self.delimiter, cut or len(part) < len(text)) or [[]]
+        self.bytes_per_row = max(1.0, len(part.encode(self.encoding, errors="replace")) / max(1, len(records)))
         # A title or a note above the header: the header is the first line as wide as most lines.
         widths = pd.Series([len(r) for r in records[:2000]])
         width = int(widths.mode().iloc[0]) if len(widths) else 0
@@ -98,14 +108,15 @@ class TableSource:
         )
         self.names = clean_names(header if self.has_header else [""] * len(header))
         rows = records[1:] if self.has_header else records
-        self.hint = file_hint([header] + rows, self.delimiter)
         columns = [[r[i] for r in rows if i < len(r)] for i in range(len(self.names))]
-        self.native = {name: native_number(values, self.hint) for name, values in zip(self.names, columns)}
+        sampled = [SampledColumn(values) for values in columns]
+        self.hint = file_hint(sampled, self.delimiter)
+        self.native = {name: native_number(column, self.hint) for name, column in zip(self.names, sampled)}
         # Texts that mostly differ (ids, names) are read as plain text: a category per row only costs time.
         self.varied = {
             name
-            for name, values in zip(self.names, columns)
-            if not self.native.get(name) and len(values) > 100 and len(set(values)) > 0.5 * len(values) and plain_text(values)
+            for name, values, column in zip(self.names, columns, sampled)
+            if not self.native.get(name) and len(values) > 100 and len(set(values)) > 0.5 * len(values) and plain_text(column)
         }
         whole = self.facts["size"] < CHUNKED_FROM_BYTES and not self.options.get("stream")
         large = self.facts["size"] >= DEFER_FROM_BYTES or self.options.get("defer")  # "defer": for tests
