@@ -167,5 +167,5 @@ export async function analystTurns(base: LocalEngineConfig): Promise<void> {
     await tmp.done();
   }
   console.log("");
-  table(["measure", "before", "now", "target", "met"], rows);
+  table(["measure", "before (as reported)", "now", "target", "met"], rows);
 }

@@ -131,9 +131,10 @@ export function findMentions(tokens: string[], columns: ColumnInfo[]): Mention[]
     for (let end = start + 1; end <= Math.min(tokens.length, start + MAX_WINDOW); end++) {
       const words = tokens.slice(start, end);
       if (words.includes(";")) break;
-      if (isFiller(words[0] as string) || isFiller(words[words.length - 1] as string)) continue;
+      // A run that starts or ends with a filler ("us gross", "time of day") names a column only exactly.
+      const edgeFiller = isFiller(words[0] as string) || isFiller(words[words.length - 1] as string);
       const onlyRequestWords = words.every((w) => isKeyword(w) || isFiller(w));
-      const minScore = onlyRequestWords ? 90 : 60;
+      const minScore = edgeFiller ? 95 : onlyRequestWords ? 90 : 60;
       let best = 0;
       let matches: ColumnInfo[] = [];
       for (const column of columns) {
