@@ -4,7 +4,11 @@
  * the memory an idle pooled sandbox holds. Targets: warm p50 <= 150 ms and >= 4x faster than cold; session
  * start < 20 ms.
  *
- *   npm run bench:sandbox            (SANDBOX_BENCH_RUNS=30 to change the number of warm cells)
+ * Then whole offline-analyst turns at size (bench/analyst-turns.ts): a 10k-row chart answer in a new thread
+ * (target p50 < 300 ms), a 1M-row file's groupby-and-chart turn (< 2 s), a 500 MB CSV aggregated within the
+ * default sandbox memory, and idle sessions' memory bounded by the session cap.
+ *
+ *   npm run bench:sandbox   (SANDBOX_BENCH_RUNS=30 warm cells; SANDBOX_BENCH_BIG=0 skips the 500 MB file)
  */
 import { execFile } from "node:child_process";
 import { createReadStream } from "node:fs";
@@ -14,6 +18,7 @@ import path from "node:path";
 import { loadConfig } from "../src/config";
 import { silentLogger } from "../src/core/logger";
 import { createSandboxEngine } from "../src/adapters/agents/local-engine/sandbox";
+import { analystTurns } from "./analyst-turns-report";
 import { mb, ms, percentile, table } from "./stats";
 
 const WARM_RUNS = Number(process.env.SANDBOX_BENCH_RUNS ?? 30);
@@ -194,6 +199,7 @@ async function main(): Promise<void> {
     await engine.close();
     await rm(dir, { recursive: true, force: true });
   }
+  if (process.env.SANDBOX_BENCH_TURNS !== "0") await analystTurns(base);
 }
 
 main().catch((error: unknown) => {

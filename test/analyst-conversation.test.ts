@@ -47,7 +47,9 @@ describe("tables in the shapes people share them", () => {
   it("an Excel workbook: the first sheet is read and the others are named", async () => {
     const turn = await chat.share(join(scratch, "weather.xlsx"));
     expect(turn.text).toContain("**weather.xlsx** has 1,461 rows and 6 columns.");
-    expect(turn.text).toContain("I read the first sheet, `Daily` (others: Stocks)");
+    expect(turn.text).toContain(
+      "It is a workbook; I read the sheet `Daily` (others: Stocks; name one in a question",
+    );
     expect(turn.figures[0]?.axes[0]?.dateAxis).toBe(true);
     const followUp = await chat.ask("average temp max by weather");
     const mean = pandas<number>(
@@ -137,8 +139,21 @@ describe("a conversation with several tables", () => {
     chat.restartNext = true;
     const turn = await chat.ask("median price by symbol");
     expect(turn.cells).toHaveLength(2);
-    expect(turn.cells[0]?.code).toContain("pd.read_csv(path");
+    expect(turn.cells[0]?.code).toContain("df, source, stats, reading = read_table(path");
     expect(turn.text).toContain("**Median of price by symbol**");
+  });
+
+  it("after a session restart a follow-up still changes the last question, read again from the conversation", async () => {
+    const fresh = await Conversation.start();
+    try {
+      await fresh.share(weatherCsv, "total precipitation by month");
+      fresh.restartNext = true;
+      const turn = await fresh.ask("now only 2014");
+      expect(turn.text).toMatch(/^\*\*Sum of precipitation by month\*\*/);
+      expect(turn.text).toContain("where date in 2014");
+    } finally {
+      await fresh.close();
+    }
   });
 
   it("when the interpreter lost the table without notice, it is loaded again and the cell rerun", async () => {
@@ -171,20 +186,28 @@ describe("when the analyst cannot answer", () => {
     }
   });
 
-  it("a question it cannot read gets what it can do, with examples from the table's own columns", async () => {
+  it("a task for a language model gets what it can do, with examples from the table's own columns", async () => {
     await chat.share(weatherCsv);
     const turn = await chat.ask("forecast tomorrow's weather with a neural network");
     expect(turn.cells).toHaveLength(0);
+    expect(turn.text).toMatch(/^I can't answer that without a language model/);
     expect(turn.text).toContain(
-      "Columns: `date`, `precipitation`, `temp_max`, `temp_min`, `wind`, `weather`.",
+      "Columns of **seattle-weather.csv**: `date`, `precipitation`, `temp_max`, `temp_min`, `wind`, `weather`.",
     );
     expect(turn.text).toContain('"bar chart of total precipitation by weather"');
     expect(turn.text).toContain("MODEL_BASE_URL");
   });
 
-  it("a column that does not exist is named in the reply", async () => {
+  it("a column that does not exist is named, nothing is computed, and questions it can answer are offered", async () => {
     const turn = await chat.ask("bar chart of sales by region");
-    expect(turn.text).toMatch(/^I couldn't find a column matching "sales"\./);
+    expect(turn.cells).toHaveLength(0);
+    expect(turn.text).toMatch(/^I can't answer that reliably, so I haven't computed anything\./);
+    expect(turn.text).toContain(
+      'I didn\'t understand: no column is called "sales"; no column is called "region".',
+    );
+    expect(turn.text).toContain('- "bar chart of precipitation by weather"');
+    const suggestion = await chat.ask("bar chart of precipitation by weather");
+    expect(suggestion.text).toMatch(/^\*\*Sum of precipitation by weather\*\*/);
   });
 
   it("a misspelt value gets the error, a suggestion and the values that exist", async () => {
@@ -215,7 +238,8 @@ describe("when the analyst cannot answer", () => {
     const fresh = await Conversation.start();
     try {
       const turn = await fresh.share(stocksCsv, "what's the churn rate?");
-      expect(turn.text).toContain("Here is an overview of **stocks.csv** instead.");
+      expect(turn.text).toMatch(/^I can't answer that reliably/);
+      expect(turn.text).toContain("Here is an overview of **stocks.csv**:");
       expect(turn.text).toContain("**stocks.csv** has 560 rows and 3 columns.");
       expect(turn.figures).toHaveLength(1);
     } finally {
@@ -234,11 +258,17 @@ describe("code that reaches Python", () => {
   it("a question cannot inject code: its words reach Python only as string literals", async () => {
     const marker = join(scratch, "injected");
     await chat.share(weatherCsv);
-    const attack = `average wind by month where weather is "); open(${JSON.stringify(marker)}, "w").write("x"); ("`;
+    const attack = `average wind by month where weather is x")\n__import__("pathlib").Path(${JSON.stringify(marker)}).touch()\n("`;
     const turn = await chat.ask(attack);
     expect(existsSync(marker)).toBe(false);
     expect(turn.cells[0]?.result.error?.name).toBe("ValueError");
     expect(turn.text).toContain("No rows match");
+    // Words the parser cannot place make it decline before any code runs.
+    const declined = await chat.ask(
+      `average wind by month where weather is "); open(${JSON.stringify(marker)}, "w").write("x"); ("`,
+    );
+    expect(declined.cells).toHaveLength(0);
+    expect(existsSync(marker)).toBe(false);
   });
 
   it("a file name with quotes and backslashes is read like any other", async () => {

@@ -23,6 +23,7 @@ function schema(file: string, rows: number, columns: Col[]): DataSchema {
     rows,
     columns: columns.map((c) => ({ missing: 0, unique: rows, ...c, kind: kindOfDtype(c.dtype) })),
     sample: { columns: columns.map((c) => c.name), data: [] },
+    reading: { size: 0 },
   };
 }
 
@@ -139,7 +140,7 @@ describe("charts and aggregates", () => {
     ["median unit price by region", "median"],
     ["minimum units by region", "min"],
     ["max units per region", "max"],
-    ["how many orders per region", "count"],
+    ["how many rows per region", "count"],
     ["number of unique product categories by region", "nunique"],
   ])("%s uses %s", (question, aggregation) => {
     expect(aggregate(parseRequest(question, sales)).aggregation).toBe(aggregation);
@@ -319,12 +320,13 @@ describe("filters", () => {
     expect(plan.series).toBe("Region");
   });
 
-  it("says which part of a filter it could not read", () => {
-    expect(parseRequest("revenue by region where country is France", sales)).toEqual({
-      kind: "help",
-      reason: 'In your filter, no column matches "country".',
+  it("declines a filter it could not read, naming the part, and suggests the question without it", () => {
+    expect(parseRequest("revenue by region where country is France", sales)).toMatchObject({
+      kind: "decline",
+      problems: ['no column matches "country"'],
+      suggestions: ["revenue by region"],
     });
-    expect(parseRequest("revenue by region where units is many", sales)).toMatchObject({ kind: "help" });
+    expect(parseRequest("revenue by region where units is many", sales)).toMatchObject({ kind: "decline" });
   });
 });
 
@@ -376,23 +378,42 @@ describe("what is not an analysis", () => {
     expect(isGenericRequest("here is the data, chart revenue by month")).toBe(false);
   });
 
-  it("names the word it could not match", () => {
-    expect(parseRequest("sum of sales by country", sales)).toEqual({
-      kind: "help",
-      reason: 'I couldn\'t find a column matching "sales".',
+  it("names the words it could not match, and suggests questions with columns that exist", () => {
+    const plan = parseRequest("sum of sales by country", sales);
+    expect(plan).toMatchObject({
+      kind: "decline",
+      problems: [
+        'no column is called "sales"',
+        'no column is called "country"',
+        "there is no number to take the sum of",
+      ],
     });
-    expect(parseRequest("what is the churn rate", sales)).toMatchObject({ kind: "help" });
+    expect(plan.kind === "decline" && plan.suggestions[0]).toBe("sum of Revenue ($) by Region");
+    expect(parseRequest("what is the churn rate", sales)).toMatchObject({ kind: "decline" });
     expect(parseRequest("help", sales)).toEqual({ kind: "help" });
   });
 
   it("leaves tasks that need a model to a model", () => {
-    expect(parseRequest("forecast revenue for next year", sales)).toMatchObject({ kind: "help" });
-    expect(parseRequest("why did revenue drop in the west", sales)).toMatchObject({ kind: "help" });
-    expect(parseRequest("tell me a story about the regions", sales)).toMatchObject({ kind: "help" });
+    expect(parseRequest("forecast revenue for next year", sales)).toMatchObject({
+      kind: "decline",
+      beyond: true,
+    });
+    expect(parseRequest("why did revenue drop in the west", sales)).toMatchObject({
+      kind: "decline",
+      beyond: true,
+    });
+    expect(parseRequest("tell me a story about the regions", sales)).toMatchObject({ kind: "decline" });
   });
 
-  it("says which words of a request it did not use", () => {
-    expect(parseRequest("a nice bar chart of revenue by region", sales)).toMatchObject({ ignored: ["nice"] });
+  it("lets words that change nothing pass, and declines words that would", () => {
+    expect(parseRequest("please show a nice bar chart of revenue by region", sales)).toMatchObject({
+      kind: "aggregate",
+      measures: ["Revenue ($)"],
+    });
+    expect(parseRequest("cumulative revenue by region", sales)).toMatchObject({
+      kind: "decline",
+      problems: ['I don\'t know what "cumulative" means here'],
+    });
   });
 
   it.each([sales, weather, cars, penguins])("suggests only questions it can answer about %#", (table) => {

@@ -36,6 +36,11 @@ export interface LocalEngineConfig {
   uidBase: number;
   sessionIdleMinutes: number;
   sessionMaxMinutes: number;
+  /**
+   * Most Python sessions alive at once; past it the least recently used idle one ends (its thread keeps its
+   * files). Absent: derived from the machine's memory.
+   */
+  maxSessions?: number;
   /** Absent: the built-in offline analyst answers. */
   model?: ModelConfig;
 }
@@ -72,6 +77,7 @@ export function readLocalEngineConfig(r: EnvReader): LocalEngineConfig {
     uidBase: r.read("SANDBOX_UID_BASE", schemas.int(10000, 4_000_000_000), 1_900_000_000) ?? 1_900_000_000,
     sessionIdleMinutes: r.read("SESSION_IDLE_MINUTES", schemas.number(0.01, 24 * 60), 30) ?? 30,
     sessionMaxMinutes: r.read("SESSION_MAX_MINUTES", schemas.number(0.01, 24 * 60), 60) ?? 60,
+    maxSessions: r.read("SANDBOX_MAX_SESSIONS", schemas.int(1, 4096)),
     model,
   };
 }

@@ -57,12 +57,24 @@ export class Conversation {
   private constructor(
     readonly session: PlainPythonSession,
     readonly analyst: Analyst,
+    private readonly ownsSession = true,
   ) {}
 
   static async start(analyst: Analyst = createOfflineAnalyst()): Promise<Conversation> {
     const session = await PlainPythonSession.start();
     session.epilogue = FIGURE_INTROSPECTION;
     return new Conversation(session, analyst);
+  }
+
+  /** A new conversation in a session that outlives it (several conversations over the same files). */
+  static over(session: PlainPythonSession, analyst: Analyst = createOfflineAnalyst()): Conversation {
+    session.epilogue = FIGURE_INTROSPECTION;
+    return new Conversation(session, analyst, false);
+  }
+
+  /** Asks a question about a file already in the session, as if it had been shared with the question. */
+  async askAbout(name: string, question: string): Promise<Turn> {
+    return this.turn(question, [name]);
   }
 
   /** Shares a file (from disk) under `name` with an optional question. */
@@ -102,8 +114,8 @@ export class Conversation {
     };
   }
 
-  close(): Promise<void> {
-    return this.session.close();
+  async close(): Promise<void> {
+    if (this.ownsSession) await this.session.close();
   }
 }
 

@@ -22,7 +22,7 @@ import type {
 import { LocalThreadStore, newLocalId, type LocalThread, type ThreadMessage } from "./local-threads";
 import { buildOutput } from "./local-output";
 import { createSandboxEngine, type SandboxEngine } from "./sandbox/engine";
-import { SessionManager, type ThreadSession } from "./session-manager";
+import { defaultMaxSessions, SessionManager, type ThreadSession } from "./session-manager";
 import type { Analyst, AnalystInput, AnalystOutput, HistoryEntry, SandboxSession } from "./types";
 
 export interface LocalBackendOptions {
@@ -68,6 +68,7 @@ class LocalBackend implements AgentBackend {
       {
         idleMs: options.config.sessionIdleMinutes * 60_000,
         maxMs: options.config.sessionMaxMinutes * 60_000,
+        maxSessions: options.config.maxSessions ?? defaultMaxSessions(),
       },
       this.logger,
     );

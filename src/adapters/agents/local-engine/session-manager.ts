@@ -2,7 +2,13 @@
  * One Python session per thread, with Code Interpreter's lifetime: it ends after `sessionMaxMinutes` from its
  * start or `sessionIdleMinutes` without use, whichever comes first, and its files go with it. A session that
  * expires during a run ends when the run is over.
+ *
+ * Idle sessions hold memory (a warm interpreter and the tables it loaded), so at most `maxSessions` are alive:
+ * opening one more ends the least recently used idle session first. Its thread keeps its files, and its next
+ * turn gets a fresh session with them, told so as after an idle expiry. Sessions in use are never ended for
+ * room; when every session is busy the cap is passed for a moment and restored as soon as one is released.
  */
+import os from "node:os";
 import type { Logger } from "../../../core/logger";
 import type { SandboxEngine } from "./sandbox/engine";
 import type { LocalSandboxSession } from "./sandbox/sandbox-session";
@@ -10,6 +16,20 @@ import type { LocalSandboxSession } from "./sandbox/sandbox-session";
 export interface SessionLifetime {
   idleMs: number;
   maxMs: number;
+  /** Most sessions alive at once. */
+  maxSessions: number;
+}
+
+/** Memory an idle session is allowed for when the cap is derived from the machine. */
+const IDLE_SESSION_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The default cap: half of the memory available when databot starts (at most half of all memory), at 256 MB
+ * per idle session, between 2 and 64.
+ */
+export function defaultMaxSessions(free = os.freemem(), total = os.totalmem()): number {
+  const budget = Math.min(free, total / 2);
+  return Math.max(2, Math.min(64, Math.floor(budget / IDLE_SESSION_BYTES)));
 }
 
 /** A thread's session and what the backend has put into it. */
@@ -26,6 +46,8 @@ interface Entry {
   copiedFiles: Set<string>;
   inUse: number;
   expired: boolean;
+  /** When a run last took or released it: the least recent idle one makes room first. */
+  lastUsed: number;
   idleTimer?: NodeJS.Timeout;
   maxTimer?: NodeJS.Timeout;
 }
@@ -33,6 +55,7 @@ interface Entry {
 export class SessionManager {
   private readonly entries = new Map<string, Entry>();
   private readonly opening = new Map<string, Promise<Entry>>();
+  private clock = 0;
 
   constructor(
     private readonly engine: SandboxEngine,
@@ -46,28 +69,71 @@ export class SessionManager {
     return entry !== undefined && !entry.expired && entry.session.alive;
   }
 
+  /** Sessions alive or starting. */
+  get live(): number {
+    return this.entries.size + this.opening.size;
+  }
+
+  /** Sessions alive and not in use by a run. */
+  get idle(): number {
+    return [...this.entries.values()].filter((e) => e.inUse === 0).length;
+  }
+
   /** The thread's live session, or a new one. Call {@link release} when the run is done with it. */
   async acquire(threadId: string): Promise<ThreadSession> {
     const existing = this.entries.get(threadId);
     if (existing && !existing.expired && existing.session.alive) {
       existing.inUse += 1;
+      existing.lastUsed = this.tick();
       clearTimeout(existing.idleTimer);
       return { session: existing.session, copiedFiles: existing.copiedFiles, fresh: false };
     }
     if (existing) await this.end(threadId);
     let opening = this.opening.get(threadId);
     if (!opening) {
-      opening = this.open(threadId).finally(() => this.opening.delete(threadId));
+      // Counted as live from now on, so concurrent openings make room for each other too.
+      opening = this.makeRoom()
+        .then(() => this.open(threadId))
+        .finally(() => this.opening.delete(threadId));
       this.opening.set(threadId, opening);
     }
     const entry = await opening;
     entry.inUse += 1;
+    entry.lastUsed = this.tick();
     return { session: entry.session, copiedFiles: entry.copiedFiles, fresh: true };
+  }
+
+  private tick(): number {
+    this.clock += 1;
+    return this.clock;
+  }
+
+  /** Ends least recently used idle sessions until the live ones fit under the cap. */
+  private async makeRoom(): Promise<void> {
+    while (this.live > this.lifetime.maxSessions) {
+      const idle = [...this.entries]
+        .filter(([, e]) => e.inUse === 0)
+        .sort(([, a], [, b]) => a.lastUsed - b.lastUsed);
+      const oldest = idle[0];
+      if (!oldest) {
+        this.logger.warn(
+          { live: this.live, maxSessions: this.lifetime.maxSessions },
+          "every python session is in use; opening one past the session cap",
+        );
+        return;
+      }
+      const [threadId, entry] = oldest;
+      this.logger.info(
+        { threadId, sessionId: entry.session.id, maxSessions: this.lifetime.maxSessions },
+        "python session ended to make room for another conversation",
+      );
+      await this.end(threadId);
+    }
   }
 
   private async open(threadId: string): Promise<Entry> {
     const session = await this.engine.startSession();
-    const entry: Entry = { session, copiedFiles: new Set(), inUse: 0, expired: false };
+    const entry: Entry = { session, copiedFiles: new Set(), inUse: 0, expired: false, lastUsed: this.tick() };
     entry.maxTimer = setTimeout(() => this.expire(threadId, entry, "max"), this.lifetime.maxMs);
     entry.maxTimer.unref();
     this.entries.set(threadId, entry);
@@ -80,6 +146,7 @@ export class SessionManager {
     const entry = this.entries.get(threadId);
     if (!entry || entry.session !== session) return;
     entry.inUse = Math.max(0, entry.inUse - 1);
+    entry.lastUsed = this.tick();
     if (entry.inUse > 0) return;
     if (entry.expired || !session.alive) {
       void this.end(threadId);
@@ -88,6 +155,8 @@ export class SessionManager {
     clearTimeout(entry.idleTimer);
     entry.idleTimer = setTimeout(() => this.expire(threadId, entry, "idle"), this.lifetime.idleMs);
     entry.idleTimer.unref();
+    // Past the cap while every session was busy: back under it now that one is idle.
+    if (this.live > this.lifetime.maxSessions) void this.makeRoom();
   }
 
   private expire(threadId: string, entry: Entry, why: "idle" | "max"): void {

@@ -17,10 +17,54 @@ const columnSchema = z.object({
   min: scalar.optional(),
   max: scalar.optional(),
   mean: scalar.optional(),
+  sum: scalar.optional(),
   /** For dates: the finest unit used ("year" when every date is a 1 January). */
   resolution: z.enum(["year", "month", "day", "time"]).optional(),
   /** Distinct values, most frequent first, for text columns with few of them. */
   values: z.array(z.string()).optional(),
+  /** Not read yet (its values mostly differ, like ids): read when a question uses it; `unique` is a guess. */
+  deferred: z.boolean().optional(),
+});
+
+/** How the reader read one column of text, as it reported it. */
+const columnReadingSchema = z.object({
+  as: z.enum(["date", "number", "text"]),
+  /** Dates: "DMY", "MDY", "YMD", "YM" or "named" (month names). */
+  order: z.string().optional(),
+  /** The values fit more than one reading; `example` is one of them. */
+  ambiguous: z.boolean().optional(),
+  example: z.string().optional(),
+  /** The person said how to read them. */
+  chosen: z.boolean().optional(),
+  /** Numbers: the decimal mark, and whether decimals and thousands separators occur. */
+  decimal: z.enum([".", ","]).optional(),
+  decimals: z.boolean().optional(),
+  thousands: z.boolean().optional(),
+  /** Currency and percent signs dropped from the values. */
+  symbols: z.string().optional(),
+  /** Rows whose value could not be read this way (they count as missing). */
+  unread_rows: z.number().optional(),
+  mixed_decimals: z.boolean().optional(),
+  mixed_date_orders: z.boolean().optional(),
+  utc: z.boolean().optional(),
+});
+
+const readingSchema = z.object({
+  size: z.number(),
+  encoding: z.string().nullable().optional(),
+  delimiter: z.string().optional(),
+  skipped_lines: z.number().optional(),
+  header: z.boolean().optional(),
+  blank_rows: z.number().optional(),
+  bad_lines: z.number().optional(),
+  dropped: z.array(z.string()).optional(),
+  sheets: z.array(z.string()).optional(),
+  sheet: z.string().optional(),
+  /** Too big to hold: every question reads the file again, chunk by chunk. */
+  streamed: z.boolean().optional(),
+  /** Columns read only when a question uses them. */
+  deferred: z.array(z.string()).optional(),
+  columns: z.record(z.string(), columnReadingSchema).optional(),
 });
 
 const profileSchema = z.object({
@@ -31,10 +75,12 @@ const profileSchema = z.object({
     columns: z.array(z.union([z.string(), z.number()])),
     data: z.array(z.array(scalar)),
   }),
-  sheets: z.array(z.string()).optional(),
+  reading: readingSchema.optional(),
 });
 
 export type ColumnProfile = z.infer<typeof columnSchema>;
+export type ColumnReading = z.infer<typeof columnReadingSchema>;
+export type TableReading = z.infer<typeof readingSchema>;
 
 export interface ColumnInfo extends ColumnProfile {
   kind: ColumnKind;
@@ -46,8 +92,11 @@ export interface DataSchema {
   rows: number;
   columns: ColumnInfo[];
   sample: { columns: string[]; data: (string | number | boolean | null)[][] };
-  /** Sheet names of a workbook (the first one is loaded). */
+  /** Sheet names of a workbook, and the one loaded. */
   sheets?: string[];
+  sheet?: string;
+  /** How the file was read. */
+  reading: TableReading;
 }
 
 /** The pandas dtype as one of the kinds the analyst reasons about. */
@@ -66,7 +115,9 @@ export function parseProfile(json: unknown): DataSchema {
     rows: profile.rows,
     columns: profile.columns.map((c) => ({ ...c, kind: kindOfDtype(c.dtype) })),
     sample: { columns: profile.sample.columns.map(String), data: profile.sample.data },
-    sheets: profile.sheets,
+    sheets: profile.reading?.sheets,
+    sheet: profile.reading?.sheet,
+    reading: profile.reading ?? { size: 0 },
   };
 }
 
@@ -108,7 +159,11 @@ const ADDITIVE = new Set(
   (
     "sale revenue amount total count quantity qty unit sold cost spend spending profit order death case population " +
     "visit view click download volume generation budget expense fee payment birth session precipitation rainfall " +
-    "hour minute call ticket item sum deposit withdrawal loss gain donation contribution export import production"
+    "hour minute call ticket item sum deposit withdrawal loss gain donation contribution export import production " +
+    "gross net generation vote people passenger emission " +
+    // The same in the languages of European exports.
+    "umsatz betrag menge anzahl summe kosten erlös ausgabe einnahme stück montant quantité vente chiffre coût " +
+    "importe cantidad venta ventas coste ingreso bedrag aantal omzet kosten importo quantità vendita"
   ).split(" "),
 );
 
@@ -124,10 +179,23 @@ export function mainDate(schema: DataSchema): ColumnInfo | undefined {
   return schema.columns.find((c) => c.kind === "date" && c.unique > 1);
 }
 
-/** The numbers worth charting: not ids, not years. */
+/** Whole numbers that stand for groups ("cluster" 0…5, "sex" 1/2): counted and grouped by, not added up. */
+function isCodeLike(column: ColumnInfo): boolean {
+  if (column.kind !== "number" || column.unique > 12) return false;
+  const whole = Number.isInteger(column.min) && Number.isInteger(column.max);
+  return (
+    whole &&
+    /(^|[^a-z])(cluster|group|class|category|type|segment|level|grade|sex|gender|code|flag|status)([^a-z]|$)/i.test(
+      column.name,
+    )
+  );
+}
+
+/** The numbers worth charting: not ids, codes or years. */
 export function measures(schema: DataSchema): ColumnInfo[] {
   return schema.columns.filter(
-    (c) => c.kind === "number" && !isIdLike(c, schema.rows) && !isYearLike(c) && c.unique > 1,
+    (c) =>
+      c.kind === "number" && !isIdLike(c, schema.rows) && !isYearLike(c) && !isCodeLike(c) && c.unique > 1,
   );
 }
 

@@ -54,6 +54,9 @@ function lowerFirst(text: string): string {
 /** "Top 5 country by mean of income", "Sum of revenue by month for each region". */
 export function aggregateTitle(plan: AggregatePlan): string {
   const measure = measureLabel(plan);
+  if (plan.rank?.rows) {
+    return `${plan.rank.order === "largest" ? "Top" : "Bottom"} ${plan.rank.n} rows by ${plan.measures[0]}`;
+  }
   if (!plan.dimension) return measure;
   const series = plan.series ? ` for each ${plan.series}` : "";
   if (plan.rank?.which) {
@@ -70,7 +73,7 @@ const OP_WORDS = { eq: "=", ne: "≠", gt: ">", ge: "≥", lt: "<", le: "≤" } 
 const YEAR_WORDS = { eq: "in", gt: "after", ge: "from", lt: "before", le: "up to" } as const;
 
 /** One filter in words: "weather is rain", "date after 2010", "Cylinders > 4". */
-export function filterLabel(filter: Filter): string {
+function filterLabel(filter: Filter): string {
   if ("values" in filter) {
     const list = filter.values.join(", ");
     if (filter.values.length > 1)

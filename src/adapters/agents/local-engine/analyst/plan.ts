@@ -43,8 +43,13 @@ export interface AggregatePlan extends PlanBase {
   /** "for each <series>": one line or bar group per value. */
   series?: string;
   chart: ChartKind | "none";
-  /** Top or bottom n; `which` for "which … has the highest …", answered by the first of the ranking. */
-  rank?: { n: number; order: "largest" | "smallest"; which?: boolean };
+  /**
+   * Top or bottom n; `which` for "which … has the highest …", answered by the first of the ranking; `rows` ranks
+   * the rows themselves ("top 5 cars by horsepower"), labelled by `dimension`, instead of groups.
+   */
+  rank?: { n: number; order: "largest" | "smallest"; which?: boolean; rows?: boolean };
+  /** Only groups with at least this many rows ("with at least 50 movies"). */
+  minCount?: number;
 }
 
 export interface HistogramPlan extends PlanBase {
@@ -71,11 +76,36 @@ export interface OverviewPlan {
   kind: "overview";
 }
 
-/** A reply that lists what the offline analyst can do, with the reason it could not do this one. */
+/** A reply that lists what the offline analyst can do (for "help"), with a reason when there is one. */
 export interface HelpPlan {
   kind: "help";
   reason?: string;
 }
 
+/**
+ * A question the analyst will not guess at: what it understood, what it did not, and questions close to it that
+ * it can answer (each one parses to an analysis).
+ */
+export interface DeclinePlan {
+  kind: "decline";
+  understood?: string;
+  problems: string[];
+  suggestions: string[];
+  /** The question needs a language model, not a template. */
+  beyond?: boolean;
+}
+
+/** "show the code": the code behind the last answer. */
+export interface CodePlan {
+  kind: "code";
+}
+
+/** "dates are day-first", "decimal comma": read the table again another way. */
+export interface RereadPlan {
+  kind: "reread";
+  dayfirst?: boolean;
+  decimal?: "," | ".";
+}
+
 export type AnalysisPlan = AggregatePlan | HistogramPlan | ScatterPlan | CorrelationPlan;
-export type Plan = AnalysisPlan | OverviewPlan | HelpPlan;
+export type Plan = AnalysisPlan | OverviewPlan | HelpPlan | DeclinePlan | CodePlan | RereadPlan;

@@ -106,7 +106,12 @@ class Engine implements SandboxEngine {
   }
 
   private startPool(mode: SandboxMode): void {
-    this.pool = new SandboxPool(this.config.poolSize, () => this.startProcess(mode), this.options.logger);
+    this.pool = new SandboxPool(
+      this.config.poolSize,
+      () => this.startProcess(mode),
+      this.options.logger,
+      () => [...this.sessions].some((s) => s.busy),
+    );
     if (this.options.prestart !== false) this.pool.fill();
   }
 

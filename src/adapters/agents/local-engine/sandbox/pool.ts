@@ -1,12 +1,15 @@
 /**
  * Pre-started sandboxes with pandas and matplotlib already imported. A session takes one (it is never handed
- * to anyone else) and the pool refills in the background, one sandbox at a time so a refill does not compete
- * with running cells for every core.
+ * to anyone else) and the pool refills in the background, one sandbox at a time, and only once no cell is
+ * running (or after a short wait), so starting an interpreter does not take CPU from the turn that just began.
  */
 import type { Logger } from "../../../../core/logger";
 import type { SandboxProcess } from "./sandbox-process";
 
 const RETRY_AFTER_FAILURE_MS = 5_000;
+/** A refill waits for running cells this long at most. */
+const QUIET_WAIT_MS = 3_000;
+const QUIET_POLL_MS = 25;
 
 export class SandboxPool {
   private readonly ready: SandboxProcess[] = [];
@@ -21,7 +24,17 @@ export class SandboxPool {
     private readonly size: number,
     private readonly startSandbox: () => Promise<SandboxProcess>,
     private readonly logger: Logger,
+    /** Whether a cell is running somewhere: a refill waits for it to finish. */
+    private readonly busy: () => boolean = () => false,
   ) {}
+
+  /** Resolves when no cell runs, or after {@link QUIET_WAIT_MS}. */
+  private async quiet(): Promise<void> {
+    const until = Date.now() + QUIET_WAIT_MS;
+    while (this.busy() && Date.now() < until && !this.closed) {
+      await new Promise((resolve) => setTimeout(resolve, QUIET_POLL_MS).unref());
+    }
+  }
 
   /** Sandboxes ready to hand out now. */
   get available(): number {
@@ -42,6 +55,7 @@ export class SandboxPool {
   private async fillLoop(): Promise<void> {
     while (!this.closed && this.ready.length < this.size) {
       let sandbox: SandboxProcess;
+      if (this.ready.length > 0) await this.quiet();
       try {
         sandbox = await this.startSandbox();
         this.failures = 0;

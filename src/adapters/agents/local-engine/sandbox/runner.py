@@ -128,6 +128,25 @@ def warm_imports():
     fig.savefig(io.BytesIO(), format="png")
     plt.close("all")
 
+    # What a session's first cell would otherwise pay for, done now: parsing and compiling a long cell, and
+    # pandas' CSV reader, string methods, factorizing, date assembly and grouping on categories.
+    compile(ast.parse("\n".join("def f%d(x):\n    return [x, %d, {'k': x}]" % (i, i) for i in range(300))), "<warm-up>", "exec")
+    import codecs  # noqa: F401
+    import contextlib  # noqa: F401
+    import csv  # noqa: F401
+
+    frame = pandas.read_csv(io.StringIO("a,b,c\n1,x,31.01.2024\n2,y,01.02.2024\n"), dtype={"b": "category", "c": "category"})
+    text = pandas.Series(["1.234,5", "x", " y "], dtype=object)
+    text.str.strip().str.lower().isin(["x"])
+    text.str.match(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")
+    text.str.replace(",", ".", regex=False).str.replace(r"[$€%\s]", "", regex=True)
+    text.str.extract(r"^(\d{1,2})([./-])(\d{1,2})")
+    pandas.factorize(text)
+    pandas.to_numeric(text, errors="coerce")
+    pandas.to_datetime(pandas.DataFrame({"year": [2024], "month": [1], "day": [31]}), errors="coerce")
+    frame.groupby("b", observed=True)["a"].agg(["sum", "count", "min", "max"])
+    json.dumps(frame.head(2).to_json(orient="split", date_format="iso"))
+
 
 def split_last_expression(code, filename):
     """Like a notebook: the value of a trailing expression is shown. Returns (body, last expression or None)."""

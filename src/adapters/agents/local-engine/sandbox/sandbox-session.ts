@@ -53,7 +53,7 @@ export class LocalSandboxSession implements SandboxSession {
       if (!(error instanceof DiskFullError)) throw error;
       throw new DatabotError(
         ErrorCode.FileRefused,
-        `${name} does not fit in the session's disk space (${this.settings.diskMb} MB).`,
+        `${name} does not fit in the session's disk space (${this.settings.diskMb} MB, set by SANDBOX_DISK_MB).`,
         { cause: error },
       );
     }

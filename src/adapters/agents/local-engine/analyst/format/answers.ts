@@ -2,7 +2,7 @@
  * Answer text from what a cell really printed. Every number here comes from the parsed output of the cell,
  * never from the plan.
  */
-import { aggregateTitle, aggregationWord, dimensionLabel, filtersLabel, measureLabel } from "../labels";
+import { aggregateTitle, aggregationWord, dimensionLabel, measureLabel } from "../labels";
 import type {
   AggregatePlan,
   AnalysisPlan,
@@ -13,20 +13,17 @@ import type {
 } from "../plan";
 import {
   type CellOutput,
+  type Scope,
   isSplitFrame,
   isSplitSeries,
   numberRecord,
   type SplitFrame,
   type SplitSeries,
 } from "./cell-output";
+import type { DataSchema } from "../data-schema";
+import { chartChoice } from "../python/aggregate-chart";
+import { computedLine } from "./computed";
 import { code, formatNumber, formatValue, markdownTable } from "./markdown";
-
-function scope(plan: { filters: AnalysisPlan["filters"] }, out: CellOutput): string {
-  const parts: string[] = [];
-  if (plan.filters.length) parts.push(`where ${filtersLabel(plan.filters)}`);
-  if (out.rowsUsed !== undefined) parts.push(`${formatNumber(out.rowsUsed)} rows`);
-  return parts.length ? ` (${parts.join(", ")})` : "";
-}
 
 function grainOf(plan: AggregatePlan): TimeGrain | undefined {
   return plan.dimension?.type === "date" ? plan.dimension.grain : undefined;
@@ -47,8 +44,15 @@ function numeric(values: unknown[]): { value: number; i: number }[] {
   return values.map((v, i) => ({ value: v as number, i })).filter((e) => typeof e.value === "number");
 }
 
-/** "Highest: sun (1,234); lowest: snow (12)." or "Peak: 2014-07 (…)". */
-function highlight(plan: AggregatePlan, series: SplitSeries): string {
+function names(labels: string[]): string {
+  const bold = labels.map((l) => `**${l}**`);
+  return bold.length <= 2
+    ? bold.join(" and ")
+    : `${bold.slice(0, -1).join(", ")} and ${bold[bold.length - 1]}`;
+}
+
+/** "Highest: sun (1,234); lowest: snow (12)." or "Peak: 2014-07 (…)"; a ranking names its first, ties and all. */
+function highlight(plan: AggregatePlan, series: SplitSeries, scope: Scope): string {
   // The folded "Other" group is not a group of its own.
   const values = numeric(series.data).filter((e) => series.index[e.i] !== "Other");
   if (values.length < (plan.rank ? 1 : 2)) return "";
@@ -58,7 +62,15 @@ function highlight(plan: AggregatePlan, series: SplitSeries): string {
   if (plan.rank) {
     const first = values[0] as { value: number; i: number };
     const side = plan.rank.order === "largest" ? "highest" : "lowest";
-    return `**${label(first.i)}** has the ${side} ${lowerFirst(measureLabel(plan))} (${formatNumber(first.value)}).`;
+    const what = plan.rank.rows ? (plan.measures[0] as string) : lowerFirst(measureLabel(plan));
+    const tied = (scope.first_ties ?? []).length > 1 ? (scope.first_ties as string[]) : undefined;
+    const lead = tied
+      ? `${names(tied)} tie for the ${side} ${what} (${formatNumber(first.value)}).`
+      : `**${label(first.i)}** has the ${side} ${what} (${formatNumber(first.value)}).`;
+    const ties = scope.ties
+      ? ` ${names(scope.ties.labels)} tie at ${formatNumber(scope.ties.value)} for the last place, so ${series.index.length} are shown for a ${plan.rank.order === "largest" ? "top" : "bottom"} ${scope.ties.places}.`
+      : "";
+    return lead + ties;
   }
   const ordered = plan.dimension?.type !== "category";
   const timeline = plan.dimension?.type === "date" || plan.dimension?.type === "ordinal";
@@ -75,7 +87,8 @@ function tableShape(plan: AggregatePlan): [number, boolean] {
 
 function seriesTable(plan: AggregatePlan, series: SplitSeries): string {
   const dimension = plan.dimension;
-  const headers = [dimension ? dimensionLabel(dimension) : "", measureLabel(plan)];
+  const valueHeader = plan.rank?.rows ? (plan.measures[0] as string) : measureLabel(plan);
+  const headers = [dimension ? dimensionLabel(dimension) : "Row", valueHeader];
   const rows = series.index.map((key, i) => [keyText(plan, key), formatValue(series.data[i])]);
   return markdownTable(headers, rows, ...tableShape(plan));
 }
@@ -90,25 +103,29 @@ function frameTable(plan: AggregatePlan, frame: SplitFrame): string {
   return markdownTable(headers, rows, ...tableShape(plan));
 }
 
-export function aggregateAnswer(plan: AggregatePlan, out: CellOutput): string {
+function aggregateAnswer(plan: AggregatePlan, out: CellOutput, schema: DataSchema): string {
   const title = aggregateTitle(plan);
+  const computed = computedLine(plan, out.scope, schema);
   if (!plan.dimension) {
     if (isSplitSeries(out.json)) {
       const series = out.json;
       const rows = series.index.map((k, i) => [String(k), formatValue(series.data[i])]);
-      return `**${title}**${scope(plan, out)}:\n\n${markdownTable(["Column", aggregationWord(plan.aggregation)], rows)}`;
+      return `**${title}**\n\n${computed}\n\n${markdownTable(["Column", aggregationWord(plan.aggregation)], rows)}`;
     }
     const value = numberRecord(out.json).value;
-    return `**${title}**${scope(plan, out)}: **${value === null || value === undefined ? "no value" : formatNumber(value)}**`;
+    const shown = value === null || value === undefined ? "no value" : formatNumber(value);
+    return `**${title}**: **${shown}**\n\n${computed}`;
   }
-  const lines = [`**${title}**${scope(plan, out)}`];
+  const lines = [`**${title}**`, "", computed];
+  const note = chartChoice(plan, schema).note;
+  if (note) lines.push("", note);
   if (isSplitFrame(out.json)) {
     if (plan.series)
-      lines.push(`Values are ${lowerFirst(measureLabel(plan))}; one column per ${code(plan.series)}.`);
+      lines.push("", `Values are ${lowerFirst(measureLabel(plan))}; one column per ${code(plan.series)}.`);
     lines.push("", frameTable(plan, out.json));
   } else if (isSplitSeries(out.json)) {
-    const note = highlight(plan, out.json);
-    if (note) lines.push("", note);
+    const highlighted = highlight(plan, out.json, out.scope);
+    if (highlighted) lines.push("", highlighted);
     lines.push("", seriesTable(plan, out.json));
   } else {
     throw new Error("unexpected result shape");
@@ -127,8 +144,8 @@ const STAT_NAMES: Record<string, string> = {
   max: "Maximum",
 };
 
-export function histogramAnswer(plan: HistogramPlan, out: CellOutput): string {
-  const title = `**Distribution of ${plan.column}${plan.group ? ` by ${plan.group}` : ""}**${scope(plan, out)}`;
+function histogramAnswer(plan: HistogramPlan, out: CellOutput, schema: DataSchema): string {
+  const title = `**Distribution of ${plan.column}${plan.group ? ` by ${plan.group}` : ""}**\n\n${computedLine(plan, out.scope, schema)}`;
   if (isSplitFrame(out.json)) {
     const frame = out.json;
     const headers = [plan.group ?? "", ...frame.columns.map((c) => STAT_NAMES[String(c)] ?? String(c))];
@@ -144,7 +161,7 @@ export function histogramAnswer(plan: HistogramPlan, out: CellOutput): string {
 }
 
 /** "strong negative", "weak positive"… for a Pearson r. */
-export function describeCorrelation(r: number): string {
+function describeCorrelation(r: number): string {
   const abs = Math.abs(r);
   const strength = abs >= 0.7 ? "strong" : abs >= 0.4 ? "moderate" : abs >= 0.2 ? "weak" : "little or no";
   if (strength === "little or no") return "little or no linear relationship";
@@ -156,13 +173,14 @@ function rSentence(r: number | null | undefined): string {
   return `Pearson r = **${r.toFixed(3)}**: ${describeCorrelation(r)}.`;
 }
 
-export function scatterAnswer(plan: ScatterPlan, out: CellOutput): string {
+function scatterAnswer(plan: ScatterPlan, out: CellOutput, schema: DataSchema): string {
   const result = numberRecord(out.json);
   const points = formatNumber(result.points ?? 0);
-  return `**${plan.y} vs ${plan.x}**${scope(plan, out)}: ${points} points. ${rSentence(result.r)}`;
+  return `**${plan.y} vs ${plan.x}**: ${points} points. ${rSentence(result.r)}\n\n${computedLine(plan, out.scope, schema)}`;
 }
 
-export function correlationAnswer(plan: CorrelationPlan, out: CellOutput): string {
+function correlationAnswer(plan: CorrelationPlan, out: CellOutput, schema: DataSchema): string {
+  const computed = computedLine(plan, out.scope, schema);
   if (plan.columns.length === 2) {
     const result = numberRecord(out.json);
     const [x, y] = plan.columns as [string, string];
@@ -170,7 +188,7 @@ export function correlationAnswer(plan: CorrelationPlan, out: CellOutput): strin
       typeof result.slope === "number" && typeof result.intercept === "number"
         ? ` Trend line: ${y} ≈ ${formatNumber(result.slope)} × ${x} ${result.intercept < 0 ? "−" : "+"} ${formatNumber(Math.abs(result.intercept))}.`
         : "";
-    return `**Correlation of ${x} and ${y}**${scope(plan, out)}, over ${formatNumber(result.points ?? 0)} rows. ${rSentence(result.r)}${trend}`;
+    return `**Correlation of ${x} and ${y}**, over ${formatNumber(result.points ?? 0)} rows. ${rSentence(result.r)}${trend}\n\n${computed}`;
   }
   if (!isSplitFrame(out.json)) throw new Error("unexpected result shape");
   const frame = out.json;
@@ -191,7 +209,9 @@ export function correlationAnswer(plan: CorrelationPlan, out: CellOutput): strin
     ...(frame.data[i] ?? []).map((v) => (typeof v === "number" ? v.toFixed(2) : "–")),
   ]);
   return [
-    `**Correlation between number columns**${scope(plan, out)}`,
+    "**Correlation between number columns**",
+    "",
+    computed,
     "",
     "Strongest pairs:",
     ...strongest,
@@ -200,22 +220,20 @@ export function correlationAnswer(plan: CorrelationPlan, out: CellOutput): strin
   ].join("\n");
 }
 
-function answerText(plan: AnalysisPlan, out: CellOutput): string {
+function answerText(plan: AnalysisPlan, out: CellOutput, schema: DataSchema): string {
   switch (plan.kind) {
     case "aggregate":
-      return aggregateAnswer(plan, out);
+      return aggregateAnswer(plan, out, schema);
     case "histogram":
-      return histogramAnswer(plan, out);
+      return histogramAnswer(plan, out, schema);
     case "scatter":
-      return scatterAnswer(plan, out);
+      return scatterAnswer(plan, out, schema);
     case "correlation":
-      return correlationAnswer(plan, out);
+      return correlationAnswer(plan, out, schema);
   }
 }
 
-/** The answer for any analysis plan, noting words of the question it did not use. */
-export function analysisAnswer(plan: AnalysisPlan, out: CellOutput): string {
-  const text = answerText(plan, out);
-  if (!plan.ignored?.length) return text;
-  return `${text}\n\n_Not used from your question: ${plan.ignored.map((w) => `"${w}"`).join(", ")}._`;
+/** The answer for any analysis plan, from what its cell printed. */
+export function analysisAnswer(plan: AnalysisPlan, out: CellOutput, schema: DataSchema): string {
+  return answerText(plan, out, schema);
 }

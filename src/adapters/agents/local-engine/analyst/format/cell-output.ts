@@ -1,7 +1,33 @@
-/** Reads what an analysis cell printed: an optional "Rows used: N" line and one JSON line at the end. */
+/** Reads what an analysis cell printed: a "Scope: {…}" line and one JSON line at the end. */
+
+/** What the cell reported about the rows and groups it used (see scope-code.ts). */
+export interface Scope {
+  rows?: number;
+  /** First and last date of the rows used. */
+  from?: string;
+  to?: string;
+  /** Rows without a value, per measure. */
+  missing?: Record<string, number>;
+  /** Groups (or rows, for a ranking of rows) before a ranking or folding kept some. */
+  groups?: number;
+  /** Groups tied at the cut-off of a ranking, all of them shown. */
+  ties?: { value: number; labels: string[]; places: number };
+  /** Groups tied for first place in a "which … highest" ranking. */
+  first_ties?: string[];
+  /** Groups (or names) shown that gather several rows. */
+  repeats?: number;
+  /** Groups folded into "Other". */
+  folded?: number;
+  /** Series before the largest were kept. */
+  series?: number;
+  /** Groups left out for having fewer rows than asked. */
+  small_groups?: number;
+  /** Groups at zero or below, left out of a pie. */
+  not_in_pie?: number;
+}
 
 export interface CellOutput {
-  rowsUsed?: number;
+  scope: Scope;
   json: unknown;
 }
 
@@ -19,8 +45,9 @@ export function parseCellOutput(stdout: string): CellOutput {
   const lines = stdout.split("\n").map((l) => l.trim());
   const last = [...lines].reverse().find((l) => l.startsWith("{") || l.startsWith("["));
   if (last === undefined) throw new Error("the cell printed no result");
-  const rows = lines.map((l) => /^Rows used: (\d+)$/.exec(l)).find(Boolean);
-  return { rowsUsed: rows ? Number(rows[1]) : undefined, json: parseLenient(last) };
+  const scopeLine = [...lines].reverse().find((l) => l.startsWith("Scope: "));
+  const scope = scopeLine ? (parseLenient(scopeLine.slice("Scope: ".length)) as Scope) : {};
+  return { scope, json: parseLenient(last) };
 }
 
 /** A pandas Series printed with `to_json(orient="split")`. */

@@ -1,4 +1,5 @@
 /** A failed cell, in words: what went wrong, and the columns (and values) that do exist. */
+import { editDistance } from "../similarity";
 import type { CellResult } from "../../types";
 import type { DataSchema } from "../data-schema";
 import type { AnalysisPlan } from "../plan";
@@ -14,19 +15,32 @@ const LIMIT_WORDS: Record<string, string> = {
 };
 
 /** The exception in one line: "ValueError: No rows match: weather is rian". */
-export function errorLine(result: CellResult): string {
+function errorLine(result: CellResult): string {
   if (result.error) return `${result.error.name}: ${result.error.message}`.trim();
   if (result.limit) return `the code ${LIMIT_WORDS[result.limit] ?? `hit the ${result.limit} limit`}`;
   const lastLine = result.stderr.trim().split("\n").pop();
   return lastLine || "the code failed without a message";
 }
 
+/** The cell ran out of the session's memory. */
+function outOfMemory(result: CellResult): boolean {
+  return result.limit === "memory" || result.error?.name === "MemoryError";
+}
+
+/** What to do when a table does not fit. */
+const MEMORY_ADVICE =
+  "The memory each Python session may use is set by `SANDBOX_MEMORY_MB` (2048 by default); an administrator can " +
+  "raise it and restart databot.";
+
 /** Failed reading the file. */
 export function loadErrorText(file: string, result: CellResult): string {
+  if (outOfMemory(result)) {
+    return `I couldn't read **${file}**: it does not fit in this session's memory, even read in chunks. ${MEMORY_ADVICE}`;
+  }
   return [
     `I couldn't read **${file}** as a table: ${code(errorLine(result))}.`,
     "",
-    "I read CSV files (any delimiter), Excel workbooks (.xlsx, first sheet), JSON (a list of records) and text tables.",
+    "I read CSV files (any delimiter), Excel workbooks (.xlsx), JSON (a list of records) and text tables.",
     "If the file has a title block above the header or several tables in one sheet, save just the table and share it again.",
   ].join("\n");
 }
@@ -37,6 +51,9 @@ function filterColumns(plan: AnalysisPlan): string[] {
 
 /** Failed running the analysis. */
 export function analysisErrorText(plan: AnalysisPlan, schema: DataSchema, result: CellResult): string {
+  if (outOfMemory(result)) {
+    return `I couldn't answer that: the computation does not fit in this session's memory. ${MEMORY_ADVICE}`;
+  }
   const lines = [`That didn't work: ${code(errorLine(result))}.`, ""];
   for (const filter of plan.filters) {
     const column = schema.columns.find((c) => c.name === filter.column);
@@ -61,32 +78,12 @@ export function analysisErrorText(plan: AnalysisPlan, schema: DataSchema, result
   return lines.join("\n");
 }
 
-/** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(
-        Math.min(
-          (previous[j] as number) + 1,
-          (current[j - 1] as number) + 1,
-          (previous[j - 1] as number) + cost,
-        ),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
-}
-
 /** The known value closest to a misspelt one, if it is close. */
-export function closestValue(wanted: string, values: string[]): string | undefined {
+function closestValue(wanted: string, values: string[]): string | undefined {
   const target = wanted.toLowerCase();
   let best: { value: string; d: number } | undefined;
   for (const value of values) {
-    const d = distance(target, value.toLowerCase());
+    const d = editDistance(target, value.toLowerCase());
     if (!best || d < best.d) best = { value, d };
   }
   const allowed = target.length <= 3 ? 1 : Math.max(2, Math.floor(target.length / 3));

@@ -48,13 +48,19 @@ export const CONNECT_A_MODEL =
   "`MODEL_API_KEY` for any OpenAI-compatible endpoint (Azure OpenAI, Ollama, vLLM, llama.cpp server, Foundry " +
   "Local), or `AZURE_AI_PROJECT_ENDPOINT` and `AZURE_AI_MODEL_DEPLOYMENT_NAME` to run on Azure AI Foundry Agent Service.";
 
+/**
+ * The kinds of requests, with placeholders in italics rather than angle brackets, which chat surfaces may take
+ * for markup and drop.
+ */
 const KINDS = [
-  '- **Charts**: "<line | bar | pie | scatter | area> chart of <measure> by <dimension>", also "… for each <group>"',
+  '- **Charts**: "bar chart of _number_ by _column_" (also line, pie, scatter, area), "… for each _column_"',
   "- **Aggregates**: sum, mean/average, median, count, min, max of a column by another",
-  '- **Rankings**: "top 5 …", "bottom 3 …", "which … has the highest …"',
-  '- **Filters**: "… where <column> is <value>", "… where <column> > 10", "… after 2010", "… in 2012"',
+  '- **Rankings**: "top 5 …", "bottom 3 …", "which … has the highest …", "… with at least 10 rows"',
+  '- **Filters**: "… where _column_ is _value_", "… where _column_ > 10", "… after 2010", "… in March 2012", "only _value_"',
   '- **Time series**: "monthly …", "… by day / week / month / quarter / year", "… over time"',
   '- **Distributions and relations**: "histogram of …", "scatter of … vs …", "correlation matrix"',
+  '- **Follow-ups**: "now only 2014", "as a line chart", "by year instead", "top 3 only", "show the code"',
+  '- **Reading**: "dates are day-first", "decimal comma": the table is read again that way',
   '- **Overview**: "overview" shows rows, columns, types, missing values and a sample',
 ];
 

@@ -1,17 +1,20 @@
 /**
  * The plan for "<aggregation> of <measure> by <dimension> [for each <series>]" from the columns a question
- * names and the roles its connectors give them.
+ * names and the roles its connectors give them; counts of rows ("how many cars per origin") and of distinct
+ * values ("how many states"), rankings of groups ("top 5 directors by gross") and of rows ("top 5 cars by
+ * horsepower").
  */
 import {
   type ColumnInfo,
   type DataSchema,
   isAdditive,
+  isIdLike,
   isYearLike,
   mainCategory,
   mainDate,
 } from "../data-schema";
-import type { Aggregation, AggregatePlan, Dimension, Plan, TimeGrain } from "../plan";
-import { explicitAggregation, type explicitChart, isNumeric, type Parts } from "./question-parts";
+import type { Aggregation, AggregatePlan, DeclinePlan, Dimension, TimeGrain } from "../plan";
+import { explicitAggregation, type ChartWord, isNumeric, type Parts } from "./question-parts";
 
 /** Distinct dates → a grain that keeps a time series readable. */
 function autoGrain(column: ColumnInfo): TimeGrain | undefined {
@@ -28,9 +31,16 @@ function autoGrain(column: ColumnInfo): TimeGrain | undefined {
   return "day";
 }
 
-/** How a column becomes the x-axis. */
-export function dimensionFor(column: ColumnInfo, grain?: TimeGrain): Dimension {
-  if (column.kind === "date") return { type: "date", column: column.name, grain: grain ?? autoGrain(column) };
+/**
+ * How a column becomes the x-axis. A date column named in the question keeps its own unit (every date);
+ * one chosen for "over time" is bucketed to stay readable.
+ */
+export function dimensionFor(column: ColumnInfo, grain?: TimeGrain, named = false): Dimension {
+  if (column.kind === "date") {
+    if (grain) return { type: "date", column: column.name, grain };
+    const own = column.resolution === "year" || column.resolution === "month" ? column.resolution : undefined;
+    return { type: "date", column: column.name, grain: named ? own : autoGrain(column) };
+  }
   if (column.kind === "number" && (isYearLike(column) || column.unique <= 25))
     return { type: "ordinal", column: column.name };
   if (column.kind === "number") return { type: "binned", column: column.name, bins: 10 };
@@ -42,31 +52,66 @@ function defaultAggregation(measure: ColumnInfo | undefined): Aggregation {
   return isAdditive(measure) ? "sum" : "mean";
 }
 
+/**
+ * The column that names a row: a text column whose values mostly differ (a name, a title), else a date that
+ * is different on nearly every row (daily data).
+ */
+function labelColumn(schema: DataSchema): ColumnInfo | undefined {
+  const named = schema.columns.filter(
+    (c) => c.kind === "text" && c.unique >= 0.5 * (schema.rows - c.missing) && schema.rows > 0,
+  );
+  const preferred = named.find((c) => /name|title|label/i.test(c.name));
+  const text = preferred ?? named.sort((a, b) => b.unique - a.unique)[0];
+  return text ?? schema.columns.find((c) => c.kind === "date" && c.unique >= 0.9 * schema.rows);
+}
+
+export interface FoundColumns {
+  subjects: ColumnInfo[];
+  dimensions: ColumnInfo[];
+  chart: ChartWord | undefined;
+}
+
 export function aggregatePlan(
   p: Parts,
   schema: DataSchema,
-  found: { subjects: ColumnInfo[]; dimensions: ColumnInfo[]; chart: ReturnType<typeof explicitChart> },
-): Plan {
+  found: FoundColumns,
+): AggregatePlan | DeclinePlan {
   let aggregation = explicitAggregation(p.tokens, p.mentions);
-  let measureColumns = found.subjects.filter(isNumeric);
-  const textSubjects = found.subjects.filter((c) => !isNumeric(c));
+  // Years and ids group rows; they are not amounts to add up.
+  const groupsRows = (c: ColumnInfo) => !isNumeric(c) || isYearLike(c) || isIdLike(c, schema.rows);
+  let measureColumns = found.subjects.filter((c) => !groupsRows(c));
+  let textSubjects = found.subjects.filter(groupsRows);
   let dimensionColumns = [...found.dimensions];
   let series = p.series;
+  const countsRows = p.countsRows || (!aggregation && p.rowUnit.length > 0 && measureColumns.length === 0);
 
   // "top 5 countries by income", "top 5 months by rain": a number after "by" is the measure when something
   // else (a text column, a time grain) is there to group by.
   if (measureColumns.length === 0 && aggregation !== "count" && aggregation !== "nunique") {
     const numeric = dimensionColumns.find(isNumeric);
     const other =
-      textSubjects.length > 0 || p.grain !== undefined || dimensionColumns.some((d) => !isNumeric(d));
+      textSubjects.length > 0 ||
+      p.grain !== undefined ||
+      dimensionColumns.some((d) => !isNumeric(d)) ||
+      (p.rank !== undefined && p.rowUnit.length > 0);
     if (numeric && other) {
       measureColumns = [numeric];
       dimensionColumns = dimensionColumns.filter((d) => d !== numeric);
     }
   }
+  // "how many states": distinct values; "how many cars per origin", "most movies": rows.
+  if ((aggregation === "count" || (!aggregation && countsRows)) && measureColumns.length === 0) {
+    if (!countsRows && textSubjects.length > 0 && (dimensionColumns.length > 0 || !found.chart)) {
+      aggregation = "nunique";
+    } else {
+      aggregation = "count";
+    }
+  }
   if (aggregation === "nunique" && found.subjects[0]) {
     measureColumns = [found.subjects[0]];
-  } else if (textSubjects.length > 0) {
+    textSubjects = textSubjects.filter((c) => c !== found.subjects[0]);
+  }
+  if (textSubjects.length > 0) {
     // "bar chart of weather" counts rows per weather; "weather by month" counts per month for each weather.
     if (dimensionColumns.length === 0 && !p.grain) dimensionColumns = [textSubjects[0] as ColumnInfo];
     else series ??= textSubjects[0];
@@ -88,12 +133,30 @@ export function aggregatePlan(
   }
 
   let dimensionColumn = dimensionColumns[0];
+  const named = dimensionColumn !== undefined;
   const wantsTime = p.grain !== undefined || p.overTime || found.chart === "line" || found.chart === "area";
   if (!dimensionColumn && wantsTime) {
     dimensionColumn = mainDate(schema) ?? (p.grain === "year" ? schema.columns.find(isYearLike) : undefined);
     if (!dimensionColumn && p.grain) {
-      return { kind: "help", reason: `There is no date column to group by ${p.grain}.` };
+      return {
+        kind: "decline",
+        problems: [`there is no date column to group by ${p.grain}`],
+        suggestions: [],
+      };
     }
+  }
+  // "top 5 cars by horsepower": the rows themselves, named by their label column.
+  let rank = p.rank;
+  if (
+    rank &&
+    !rank.which &&
+    !dimensionColumn &&
+    p.rowUnit.length > 0 &&
+    measureColumns.length === 1 &&
+    !series
+  ) {
+    rank = { ...rank, rows: true };
+    dimensionColumn = labelColumn(schema);
   }
   // "pie chart of cylinders": a number with a handful of values is counted like a category.
   const few =
@@ -105,7 +168,7 @@ export function aggregatePlan(
     dimensionColumn = measureColumns[0];
     measureColumns = [];
   }
-  if (!dimensionColumn && (found.chart === "bar" || found.chart === "pie" || p.rank)) {
+  if (!dimensionColumn && !rank?.rows && (found.chart === "bar" || found.chart === "pie" || rank)) {
     dimensionColumn = series ?? mainCategory(schema);
     if (dimensionColumn === series) series = undefined;
   }
@@ -114,13 +177,10 @@ export function aggregatePlan(
     series = undefined;
   }
   if (measureColumns.length === 0 && !aggregation && !dimensionColumn && found.chart !== "histogram") {
-    return {
-      kind: "help",
-      reason: p.mentions.length ? undefined : "I couldn't find a column name in your question.",
-    };
+    return { kind: "decline", problems: ["I couldn't find a column name in your question"], suggestions: [] };
   }
   if (found.chart === "histogram" && measureColumns.length === 0 && !dimensionColumn) {
-    return { kind: "help", reason: "A histogram needs a number column." };
+    return { kind: "decline", problems: ["a histogram needs a number column"], suggestions: [] };
   }
 
   // "price for AAPL and IBM by year": one line per value picked, to compare them.
@@ -136,13 +196,16 @@ export function aggregatePlan(
   }
   // A pie has one ring: one measure, no series.
   if (found.chart === "pie") series = undefined;
-  if ((series || found.chart === "pie") && measureColumns.length > 1)
+  if ((series || found.chart === "pie" || rank?.rows) && measureColumns.length > 1)
     measureColumns = measureColumns.slice(0, 1);
   aggregation ??= defaultAggregation(measureColumns[0]);
   if (aggregation === "count" && measureColumns.every((m) => m.kind !== "number")) measureColumns = [];
   const dimension = dimensionColumn
-    ? dimensionFor(dimensionColumn, dimensionColumn.kind === "date" ? p.grain : undefined)
+    ? dimensionColumn.kind === "date"
+      ? dimensionFor(dimensionColumn, p.grain, named)
+      : dimensionFor(dimensionColumn)
     : undefined;
+  if (rank?.rows && dimension) dimension.type = "category";
   let chart: AggregatePlan["chart"];
   if (found.chart === "table" || !dimension) chart = "none";
   else if (
@@ -152,7 +215,7 @@ export function aggregatePlan(
     found.chart !== "correlation"
   )
     chart = found.chart;
-  else chart = !p.rank && (dimension.type === "date" || dimension.type === "ordinal") ? "line" : "bar";
+  else chart = !rank && (dimension.type === "date" || dimension.type === "ordinal") ? "line" : "bar";
   if (
     chart === "line" &&
     dimension?.type === "ordinal" &&
@@ -169,7 +232,8 @@ export function aggregatePlan(
     dimension,
     series: series && series.name !== dimension?.column ? series.name : undefined,
     chart,
-    rank: p.rank,
+    rank,
+    minCount: p.minCount,
     filters: p.filters,
   };
 }

@@ -19,7 +19,7 @@ export interface NameForms {
   core: string[];
 }
 
-export function nameForms(name: string): NameForms {
+function nameForms(name: string): NameForms {
   const full = tokenize(name.replace(/[$€£¥%#]/g, " "))
     .filter((t) => t !== ";")
     .map(singular);
@@ -68,7 +68,7 @@ function wordsScore(phrase: string[], target: string[]): number {
 }
 
 /** How well a phrase (already tokenized) names a column, 0…100. */
-export function columnScore(phrase: string[], column: string): number {
+function columnScore(phrase: string[], column: string): number {
   const forms = nameForms(column);
   const words = phrase.map(singular);
   if (words.join(" ") === forms.lower) return 100;
@@ -131,9 +131,10 @@ export function findMentions(tokens: string[], columns: ColumnInfo[]): Mention[]
     for (let end = start + 1; end <= Math.min(tokens.length, start + MAX_WINDOW); end++) {
       const words = tokens.slice(start, end);
       if (words.includes(";")) break;
-      if (isFiller(words[0] as string) || isFiller(words[words.length - 1] as string)) continue;
+      // A run that starts or ends with a filler ("us gross", "time of day") names a column only exactly.
+      const edgeFiller = isFiller(words[0] as string) || isFiller(words[words.length - 1] as string);
       const onlyRequestWords = words.every((w) => isKeyword(w) || isFiller(w));
-      const minScore = onlyRequestWords ? 90 : 60;
+      const minScore = edgeFiller ? 95 : onlyRequestWords ? 90 : 60;
       let best = 0;
       let matches: ColumnInfo[] = [];
       for (const column of columns) {

@@ -3,10 +3,15 @@
  * "in March 2014", "between 2010 and 2012", "for MSFT", "excluding sun". Each filter found is cut out of the
  * text (replaced by a barrier) so the rest of the parser does not read its words as columns.
  */
-import { type ColumnInfo, type DataSchema, isYearLike, mainDate } from "../data-schema";
+import type { ColumnInfo, DataSchema } from "../data-schema";
 import type { Filter } from "../plan";
-import { findMentions, matchColumn, rankColumns } from "./columns";
+import { matchColumn, rankColumns } from "./columns";
+import { extractComparisons, extractGroupCondition } from "./comparisons";
+import { blank, parseNumber } from "./cut";
+import { extractTimeWords, ISO_DATE, MONTH, monthNumber, timeColumn, YEAR } from "./dates";
 import { isFiller, isKeyword, tokenize } from "./words";
+
+export { blank } from "./cut";
 
 export interface FilterExtraction {
   filters: Filter[];
@@ -15,25 +20,6 @@ export interface FilterExtraction {
   /** Conditions that named no column or compared a value the column cannot hold. */
   problems: string[];
 }
-
-const MONTHS = [
-  "january",
-  "february",
-  "march",
-  "april",
-  "may",
-  "june",
-  "july",
-  "august",
-  "september",
-  "october",
-  "november",
-  "december",
-];
-const MONTH =
-  "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
-const YEAR = "(1[0-9]{3}|2[0-9]{3})";
-const ISO_DATE = "(\\d{4}-\\d{2}-\\d{2}|\\d{4}-\\d{2})";
 
 type Op = "eq" | "ne" | "gt" | "ge" | "lt" | "le" | "contains";
 
@@ -60,24 +46,6 @@ const OPERATORS: [RegExp, Op][] = [
   [/\s+(?:is equal to|equal to|equals|is one of|is in|in|is|are|was|were)\s+|\s*(?:==|=)\s*/, "eq"],
 ];
 
-/** Cuts [start, end) out of the text without changing its length, leaving a barrier for the tokenizer. */
-export function blank(text: string, start: number, end: number): string {
-  return text.slice(0, start) + ";".padEnd(end - start, " ") + text.slice(end);
-}
-
-function monthNumber(word: string): number {
-  return MONTHS.findIndex((m) => m.startsWith(word.slice(0, 3))) + 1;
-}
-
-function parseNumber(text: string): number | undefined {
-  const cleaned = text
-    .replace(/[$€£¥,%\s]/g, "")
-    .replace(/^(-?\d+(?:\.\d+)?)k$/i, (_m, n: string) => String(Number(n) * 1000));
-  if (!/^-?\d+(?:\.\d+)?(?:e-?\d+)?$/i.test(cleaned)) return undefined;
-  const value = Number(cleaned);
-  return Number.isFinite(value) ? value : undefined;
-}
-
 function unquote(text: string): string {
   return text
     .trim()
@@ -90,18 +58,6 @@ function unquote(text: string): string {
 function knownValue(column: ColumnInfo, text: string): string | undefined {
   const wanted = text.trim().toLowerCase().replace(/\s+/g, " ");
   return column.values?.find((v) => v.trim().toLowerCase().replace(/\s+/g, " ") === wanted);
-}
-
-/** The column that date words ("after 2010", "where year is 2012") refer to. */
-function timeColumn(schema: DataSchema, text: string): ColumnInfo | undefined {
-  const dates = schema.columns.filter((c) => c.kind === "date");
-  const named = findMentions(tokenize(text), dates)[0]?.columns[0];
-  return named ?? mainDate(schema) ?? schema.columns.find(isYearLike);
-}
-
-function yearFilter(column: ColumnInfo, op: Filter["op"], year: number, month?: number): Filter {
-  if (column.kind === "number") return { column: column.name, op: op as "eq", number: year };
-  return { column: column.name, op: op as "eq", year, ...(month ? { month } : {}) };
 }
 
 /** One condition of a where-clause, e.g. "temp_max > 20"; `typed` is the same text as it was typed. */
@@ -177,7 +133,10 @@ function extractWhere(
   schema: DataSchema,
   problems: string[],
 ): { filters: Filter[]; text: string } {
-  const match = /\b(?:where|whose|with|when|having|if)\s+([^,;]+)/.exec(text);
+  const match =
+    /\b(?:where|whose|with|when|having|if)\s+([^,;]+?)(?=\s+(?:by|per|as an?|for each|over time|grouped by|split by)\b|[,;]|$)/.exec(
+      text,
+    );
   if (!match) return { filters: [], text };
   const clauseStart = match.index + match[0].length - (match[1] as string).length;
   const clause = (match[1] as string).trimEnd();
@@ -197,40 +156,6 @@ function extractWhere(
   if (filters.length === 0 && !/^where|^whose/.test(match[0])) return { filters: [], text };
   problems.push(...clauseProblems);
   return { filters, text: blank(text, match.index, match.index + match[0].length) };
-}
-
-/** "after 2010", "since 2012-06", "in March 2014", "between 2010 and 2012". */
-function extractTimeWords(text: string, schema: DataSchema): { filters: Filter[]; text: string } {
-  const filters: Filter[] = [];
-  const column = timeColumn(schema, text);
-  if (!column) return { filters, text };
-  const cut = (pattern: RegExp, make: (m: RegExpExecArray) => Filter[]) => {
-    for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
-      filters.push(...make(m));
-      text = blank(text, m.index, m.index + m[0].length);
-    }
-  };
-  cut(new RegExp(`\\b(?:between|from)\\s+${YEAR}\\s+(?:and|to|until|through|-)\\s+${YEAR}\\b`), (m) => [
-    yearFilter(column, "ge", Number(m[1])),
-    yearFilter(column, "le", Number(m[2])),
-  ]);
-  cut(
-    new RegExp(
-      `\\b(after|since|from|starting|before|until|till|through|up to)\\s+(?:${ISO_DATE}|${YEAR})\\b`,
-    ),
-    (m) => {
-      const word = m[1] as string;
-      const op =
-        word === "after" ? "gt" : word === "before" ? "lt" : /since|from|starting/.test(word) ? "ge" : "le";
-      if (m[2] && column.kind === "date") return [{ column: column.name, op, date: m[2] }];
-      const year = Number((m[3] ?? m[2] ?? "").slice(0, 4));
-      return [yearFilter(column, op, year)];
-    },
-  );
-  cut(new RegExp(`\\b(?:in|during|for|of)\\s+(?:the year\\s+)?(?:${MONTH}\\s+)?${YEAR}\\b`), (m) => [
-    yearFilter(column, "eq", Number(m[2]), m[1] && column.kind === "date" ? monthNumber(m[1]) : undefined),
-  ]);
-  return { filters, text };
 }
 
 function escapeRegExp(text: string): string {
@@ -266,8 +191,13 @@ function extractValues(
       ],
       [new RegExp(`\\b(?:for|in|at|from|only|of|on)\\s+(?:the\\s+)?${v}(?![\\p{L}\\p{N}])`, "u"), "eq"],
       [new RegExp(`(?<![\\p{L}\\p{N}])${v}\\s+only\\b`, "u"), "eq"],
-      // "rainy days", "sunny", "foggy": the adjective of a value.
-      [new RegExp(`(?<![\\p{L}\\p{N}])${v}(?:y|ny|gy)(?![\\p{L}\\p{N}])`, "u"), "eq"],
+      // "rainy days", "sunny", "foggy": the adjective of a value (not "many" for "MA").
+      ...(value.length >= 3
+        ? ([[new RegExp(`(?<![\\p{L}\\p{N}])${v}(?:y|ny|gy)(?![\\p{L}\\p{N}])`, "u"), "eq"]] as [
+            RegExp,
+            "eq",
+          ][])
+        : []),
     ];
     let hit: { index: number; length: number; op: "eq" | "ne" } | undefined;
     for (const [pattern, op] of patterns) {
@@ -296,6 +226,22 @@ function extractValues(
     found.set(column.name, entry);
     text = blank(text, hit.index, hit.index + hit.length);
   }
+  // "only sun and fog", "for MSFT, IBM or AAPL": more values of a column already picked, listed after it.
+  for (let more = true; more;) {
+    more = false;
+    for (const { column, value } of candidates) {
+      const entry = found.get(column.name);
+      if (!entry || entry.values.includes(value)) continue;
+      const v = escapeRegExp(value.toLowerCase()).replace(/\s+/g, "\\s+");
+      const listed = new RegExp(`;\\s*(?:,|and|or|nor)?\\s+(?:the\\s+)?(${v})(?![\\p{L}\\p{N}])`, "u").exec(
+        text,
+      );
+      if (!listed) continue;
+      entry.values.push(value);
+      text = blank(text, listed.index, listed.index + listed[0].length);
+      more = true;
+    }
+  }
   const filters: Filter[] = [...found].map(([column, { op, values }]) => ({
     column,
     op,
@@ -305,11 +251,26 @@ function extractValues(
   return { filters, text };
 }
 
+export interface FilterParts extends FilterExtraction {
+  /** Only groups with at least this many rows. */
+  minCount?: number;
+  /** The word the group condition counted ("movies"): a name for the rows. */
+  unit?: string;
+}
+
 /** Cuts every filter out of a (lowercased) question. `original` keeps the question's capitals. */
-export function extractFilters(text: string, original: string, schema: DataSchema): FilterExtraction {
+export function extractFilters(text: string, original: string, schema: DataSchema): FilterParts {
   const problems: string[] = [];
-  const where = extractWhere(text, original, schema, problems);
-  const time = extractTimeWords(where.text, schema);
+  const group = extractGroupCondition(text, schema);
+  const where = extractWhere(group.text, original, schema, problems);
+  const compared = extractComparisons(where.text, schema);
+  const time = extractTimeWords(compared.text, schema);
   const values = extractValues(time.text, original, schema);
-  return { filters: [...where.filters, ...time.filters, ...values.filters], text: values.text, problems };
+  return {
+    filters: [...where.filters, ...compared.filters, ...time.filters, ...values.filters],
+    text: values.text,
+    problems,
+    minCount: group.minCount,
+    unit: group.unit,
+  };
 }

@@ -1,19 +1,23 @@
 /**
- * The pieces of a question: its series ("for each …"), filters and ranking cut out first, then the columns its
- * words name, and the words for charts, aggregations and time grains.
+ * The pieces of a question: its series ("for each …"), filters, group condition and ranking cut out first,
+ * then the columns its words name, the words for charts, aggregations and time grains, and the words that name
+ * the table's rows ("cars", "days", "movies"). What no piece explains is kept, so the parser can decline
+ * rather than guess.
  */
 import type { ColumnInfo, DataSchema } from "../data-schema";
 import type { AggregatePlan, Aggregation, ChartKind, Filter, TimeGrain } from "../plan";
 import { findMentions, matchColumn, type Mention } from "./columns";
 import { blank, extractFilters } from "./filters";
-import { isFiller, isKeyword, singular, tokenize } from "./words";
+import { isFiller, isHarmless, isKeyword, singular, tokenize } from "./words";
 
 /** Lowercased, same length as the question (so positions map back to the original capitals). */
 export function normalizeQuestion(question: string): string {
   return question.replace(/[“”]/g, '"').replace(/[‘’]/g, "'").replace(/[–—]/g, "-").toLowerCase();
 }
 
-const CHART_WORDS: [RegExp, ChartKind | "histogram" | "scatter" | "correlation" | "table"][] = [
+export type ChartWord = ChartKind | "histogram" | "scatter" | "correlation" | "table";
+
+const CHART_WORDS: [RegExp, ChartWord][] = [
   [/\bcorrelat\w*|\brelationship\b|\brelated\b|\bcorr\b/, "correlation"],
   [/\bscatter\w*/, "scatter"],
   [/\bhistogram\w*|\bdistribution\b|\bhist\b|\bspread of\b/, "histogram"],
@@ -24,20 +28,20 @@ const CHART_WORDS: [RegExp, ChartKind | "histogram" | "scatter" | "correlation" 
   [/\btable\b|\blist\b/, "table"],
 ];
 
+/** Aggregation words; "highest"/"lowest" name one only outside a ranking ("highest temp per year"). */
 const AGGREGATIONS: [RegExp, Aggregation][] = [
   [/\b(?:unique|distinct)\b/, "nunique"],
   [/\b(?:average|avg|mean)\b/, "mean"],
   [/\bmedian\b/, "median"],
   [/\b(?:sum|total)\b/, "sum"],
   [/\b(?:count|number of|how many|frequency|frequencies)\b/, "count"],
-  [/\b(?:min|minimum)\b/, "min"],
-  [/\b(?:max|maximum|peak)\b/, "max"],
+  [/\b(?:min|minimum|lowest|smallest)\b/, "min"],
+  [/\b(?:max|maximum|peak|highest|largest|biggest)\b/, "max"],
 ];
 
 const GRAIN_WORDS: Record<string, TimeGrain> = {
   daily: "day",
   day: "day",
-  date: "day",
   weekly: "week",
   week: "week",
   monthly: "month",
@@ -49,10 +53,18 @@ const GRAIN_WORDS: Record<string, TimeGrain> = {
   annually: "year",
   year: "year",
 };
+const GRAIN_ADJECTIVES = new Set(["daily", "weekly", "monthly", "quarterly", "yearly", "annual", "annually"]);
 
 /** Words that put the next column on the x-axis. */
 const DIMENSION_CONNECTORS = new Set(["by", "per", "across", "over", "within"]);
 const VERSUS_CONNECTORS = new Set(["vs", "versus", "against"]);
+
+/** Generic names for the rows of any table. */
+const ROW_WORDS = new Set(
+  "row record entry item line observation case event transaction sample result occurrence time".split(" "),
+);
+
+export type Rank = NonNullable<AggregatePlan["rank"]>;
 
 export interface Parts {
   text: string;
@@ -61,10 +73,18 @@ export interface Parts {
   filters: Filter[];
   problems: string[];
   series?: ColumnInfo;
-  rank?: AggregatePlan["rank"];
+  rank?: Rank;
+  /** Only groups with at least this many rows. */
+  minCount?: number;
   grain?: TimeGrain;
   /** "over time", "trend": dates on the x-axis. */
   overTime: boolean;
+  /** Token positions that name the table's rows ("how many cars", "top 5 movies"). */
+  rowUnit: number[];
+  /** "how many cars" counts rows; "how many states" counts distinct values. */
+  countsRows: boolean;
+  /** Token positions that name a grain used as the x-axis ("by month", "monthly", "top 5 months"). */
+  grainAt: number[];
 }
 
 export function isNumeric(c: ColumnInfo): boolean {
@@ -82,46 +102,60 @@ function extractSeries(text: string, schema: DataSchema): { text: string; series
   return { text: blank(text, match.index, match.index + match[0].length), series };
 }
 
-/** "top 5", "bottom 3", "which region has the highest …". */
-function extractRank(text: string): { text: string; rank?: AggregatePlan["rank"] } {
-  const top =
-    /\b(top|bottom|highest|lowest|largest|smallest|biggest|best|worst|most|least)\s+(\d{1,3})\b/.exec(text);
+const LARGEST = "highest|most|largest|biggest|greatest|longest|tallest|heaviest|best|top|maximum|max";
+const SMALLEST = "lowest|least|smallest|fewest|shortest|lightest|worst|bottom|minimum|min";
+
+/** "top 5", "bottom 3", "5 highest", "which region has the highest …". */
+function extractRank(text: string): { text: string; rank?: Rank } {
+  const order = (word: string): Rank["order"] =>
+    new RegExp(`^(?:${SMALLEST})$`).test(word) ? "smallest" : "largest";
+  const top = new RegExp(`\\b(top|bottom|${LARGEST}|${SMALLEST})\\s+(\\d{1,3})\\b`).exec(text);
   if (top) {
-    const order = /bottom|lowest|smallest|worst|least/.test(top[1] as string) ? "smallest" : "largest";
-    return { text: blank(text, top.index, top.index + top[0].length), rank: { n: Number(top[2]), order } };
+    const rank = { n: Number(top[2]), order: order(top[1] as string) };
+    return { text: blank(text, top.index, top.index + top[0].length), rank };
+  }
+  const after = new RegExp(`\\b(\\d{1,3})\\s+(${LARGEST}|${SMALLEST})\\b`).exec(text);
+  if (after) {
+    const rank = { n: Number(after[1]), order: order(after[2] as string) };
+    return { text: blank(text, after.index, after.index + after[0].length), rank };
   }
   const word = /^\s*(?:top|bottom)\b/.exec(text) ?? /\b(?:the\s+)?(?:top|bottom)\b(?!\s+of\b)/.exec(text);
   if (word) {
-    const order = /bottom/.test(word[0]) ? "smallest" : "largest";
-    return { text: blank(text, word.index, word.index + word[0].length), rank: { n: 10, order } };
+    return {
+      text: blank(text, word.index, word.index + word[0].length),
+      rank: { n: 10, order: order(word[0].trim().split(/\s+/).pop() as string) },
+    };
   }
   // "which region has the highest sales": the whole ranking, led by the answer.
-  const which =
-    /\b(?:which|what)\b.*?\b(?:has|had|have|with|is|was|gets?|got)\s+(?:the\s+)?(highest|most|largest|biggest|greatest|lowest|least|smallest|fewest)\b/.exec(
-      text,
-    );
+  const which = new RegExp(
+    `\\b(?:which|what)\\b.*?\\b(?:has|had|have|with|is|was|gets?|got|shows?|sees?|sold|made)\\s+(?:the\\s+)?(${LARGEST}|${SMALLEST})\\b`,
+  ).exec(text);
   if (which) {
-    const order = /lowest|least|smallest|fewest/.test(which[1] as string) ? "smallest" : "largest";
     const at = which.index + which[0].length - (which[1] as string).length;
-    return { text: blank(text, at, at + (which[1] as string).length), rank: { n: 10, order, which: true } };
+    return {
+      text: blank(text, at, at + (which[1] as string).length),
+      rank: { n: 10, order: order(which[1] as string), which: true },
+    };
   }
   return { text };
 }
 
-/** The time grain the question asks for, unless a column is called that (a "year" column is a column). */
-function detectGrain(tokens: string[], mentions: Mention[]): TimeGrain | undefined {
+/** Positions of grain words used as grains: after "by"/"per"/"each", as adjectives, or what a ranking ranks. */
+function grainPositions(tokens: string[], mentions: Mention[], ranked: boolean): number[] {
   const free = (i: number) => !mentions.some((m) => i >= m.start && i < m.end);
-  let fallback: TimeGrain | undefined;
+  const at: number[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const word = tokens[i] as string;
-    if (word === "date") continue;
     const grain = GRAIN_WORDS[word] ?? GRAIN_WORDS[singular(word)];
     if (!grain || !free(i)) continue;
-    if (DIMENSION_CONNECTORS.has(tokens[i - 1] ?? "") || ["each", "every"].includes(tokens[i - 1] ?? ""))
-      return grain;
-    fallback ??= grain;
+    const before = tokens[i - 1] ?? "";
+    const connected = DIMENSION_CONNECTORS.has(before) || ["each", "every", "a", "the"].includes(before);
+    const whichGrain = ["which", "what"].includes(before);
+    // "top 5 months" (the ranking was cut out, leaving a barrier right before the grain).
+    const rankedGrain = ranked && (before === ";" || i === 0);
+    if (connected || whichGrain || rankedGrain || GRAIN_ADJECTIVES.has(word)) at.push(i);
   }
-  return fallback;
+  return at;
 }
 
 /** Which role the words just before a mention give it. */
@@ -134,40 +168,58 @@ export function roleOf(
   while (i >= 0 && ["the", "a", "an", "each", "every", "all", "its", "their"].includes(tokens[i] as string))
     i--;
   const word = tokens[i] ?? "";
+  const each = ["each", "every"].includes(tokens[mention.start - 1] ?? "");
+  // "of each island", "on each island", "in each state": one group per value.
+  if (each && ["of", "on", "in", "for"].includes(word)) return "dimension";
   if (DIMENSION_CONNECTORS.has(word)) return "dimension";
   if (VERSUS_CONNECTORS.has(word)) return "versus";
   if (word === "and" && previous) return previous.role as "subject" | "dimension" | "versus";
   return "subject";
 }
 
-/** Words that looked like a column name but matched none, right where a column was expected. */
-export function unknownPhrase(tokens: string[], mentions: Mention[]): string | undefined {
-  const used = (i: number) => mentions.some((m) => i >= m.start && i < m.end);
-  for (let i = 0; i < tokens.length; i++) {
+/** Words that name the table's rows: its file name ("cars"), generic ones ("rows"), or its date unit ("days"). */
+function rowUnitWords(schema: DataSchema, unit?: string): { has(word: string): boolean } {
+  const words = new Set(ROW_WORDS);
+  const stems = tokenize(schema.file.replace(/\.[^.]+$/, ""))
+    .filter((w) => w !== ";" && w.length > 2)
+    .map(singular);
+  for (const stem of stems) words.add(stem);
+  const date = schema.columns.find((c) => c.kind === "date");
+  if (date?.resolution === "day") words.add("day");
+  if (date?.resolution === "month") words.add("month");
+  if (date?.resolution === "year") words.add("year");
+  if (unit) words.add(singular(unit));
+  // "strikes" in birdstrikes.csv.
+  return { has: (word) => words.has(word) || (word.length >= 4 && stems.some((s) => s.endsWith(word))) };
+}
+
+const COLUMN_SLOT = new Set(
+  "by per across over within vs versus against sum total average avg mean median min minimum max maximum".split(
+    " ",
+  ),
+);
+
+/** Positions of words naming the rows ("how many cars", "top 5 movies", "rainy days"), not where a column goes. */
+function rowUnitPositions(
+  tokens: string[],
+  mentions: Mention[],
+  schema: DataSchema,
+  unit?: string,
+): number[] {
+  const names = rowUnitWords(schema, unit);
+  const at: number[] = [];
+  tokens.forEach((word, i) => {
+    if (mentions.some((m) => i >= m.start && i < m.end) || !names.has(singular(word))) return;
+    // "sum of sales", "by day": where a column is expected, the word is not the rows' name.
     const before = tokens[i - 1] ?? "";
-    if (!["of", "by", "per", "vs", "versus", "against", "across", "between"].includes(before)) continue;
-    // "number of cars by origin": the things counted are rows, not a column.
-    if (before === "of" && ["number", "count", "numbers", "counts"].includes(tokens[i - 2] ?? "")) continue;
-    const words: string[] = [];
-    for (let k = i; k < tokens.length; k++) {
-      const w = tokens[k] as string;
-      if (used(k) || w === ";" || isFiller(w) || isKeyword(w) || /^\d/.test(w)) break;
-      words.push(w);
-    }
-    if (words.length > 0) return words.join(" ");
-  }
-  return undefined;
+    const counted = before === "of" && ["number", "count", "numbers", "counts"].includes(tokens[i - 2] ?? "");
+    if ((before === "of" && !counted) || COLUMN_SLOT.has(before)) return;
+    at.push(i);
+  });
+  return at;
 }
 
-/** Words that are neither request words nor part of a column name. */
-export function strayWords(tokens: string[], mentions: Mention[]): string[] {
-  const used = (i: number) => mentions.some((m) => i >= m.start && i < m.end);
-  return tokens.filter(
-    (w, i) => !used(i) && w !== ";" && !isFiller(w) && !isKeyword(w) && !/^\d/.test(w) && w.length > 1,
-  );
-}
-
-export function explicitChart(text: string): (typeof CHART_WORDS)[number][1] | undefined {
+export function explicitChart(text: string): ChartWord | undefined {
   return CHART_WORDS.find(([pattern]) => pattern.test(text))?.[1];
 }
 
@@ -186,6 +238,12 @@ export function parts(question: string, schema: DataSchema): Parts {
   text = ranked.text;
   const tokens = tokenize(text);
   const mentions = findMentions(tokens, schema.columns);
+  const grainAt = grainPositions(tokens, mentions, Boolean(ranked.rank));
+  const rowUnit = rowUnitPositions(tokens, mentions, schema, filtered.unit).filter(
+    (i) => !grainAt.includes(i),
+  );
+  const grainWord = grainAt.map((i) => tokens[i] as string)[0];
+  const counting = /\b(?:how many|number of|count of|count the|count)\b/.test(text);
   return {
     text,
     tokens,
@@ -194,7 +252,29 @@ export function parts(question: string, schema: DataSchema): Parts {
     problems: filtered.problems,
     series: series.series,
     rank: ranked.rank,
-    grain: detectGrain(tokens, mentions),
+    minCount: filtered.minCount,
+    grain: grainWord ? (GRAIN_WORDS[grainWord] ?? GRAIN_WORDS[singular(grainWord)]) : undefined,
     overTime: /\bover time\b|\btime series\b|\btrends?\b|\btimeline\b/.test(text),
+    rowUnit,
+    countsRows: counting && (rowUnit.length > 0 || filtered.minCount !== undefined),
+    grainAt,
   };
 }
+
+/** Words that neither the request vocabulary, a column, the rows' name nor a cut-out piece explains. */
+export function unexplainedWords(p: Parts): string[] {
+  const used = (i: number) =>
+    p.mentions.some((m) => i >= m.start && i < m.end) || p.rowUnit.includes(i) || p.grainAt.includes(i);
+  return p.tokens.filter(
+    (w, i) =>
+      !used(i) &&
+      w !== ";" &&
+      !isFiller(w) &&
+      !(isKeyword(w) && !UNSUPPORTED.has(w)) &&
+      !isHarmless(w) &&
+      !(w.length === 1 && !/\d/.test(w)),
+  );
+}
+
+/** Request words for things the offline analyst does not draw or compute. */
+const UNSUPPORTED = new Set(["heatmap"]);

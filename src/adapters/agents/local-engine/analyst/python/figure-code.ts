@@ -33,7 +33,7 @@ export function dateAxisLines(): string[] {
 }
 
 /** strftime patterns for dates used as labels. */
-export const LABEL_FORMATS: Record<TimeGrain | "exact", string> = {
+const LABEL_FORMATS: Record<TimeGrain | "exact", string> = {
   day: "%Y-%m-%d",
   week: "%Y-%m-%d",
   month: "%b %Y",
@@ -60,10 +60,15 @@ export function tickLabelLines(labels: string, crowded: boolean, positions = fal
   ];
 }
 
-/** Thousands separators on a value axis; whole numbers only for counts. */
+/**
+ * Thousands separators on a value axis, and millions or billions written short (1.5M) so the labels of a long
+ * axis stay apart; whole numbers only for counts.
+ */
 export function valueAxisLines(axis: "x" | "y", kind: "count" | "thousands" | "plain"): string[] {
   if (kind === "plain") return [];
-  const lines = [`ax.${axis}axis.set_major_formatter(mticker.StrMethodFormatter("{x:,.0f}"))`];
+  const lines = [
+    `ax.${axis}axis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v / 1e9:,.1f}B" if abs(v) >= 1e9 else f"{v / 1e6:,.1f}M" if abs(v) >= 1e6 else f"{v:,.0f}"))`,
+  ];
   if (kind === "count") lines.unshift(`ax.${axis}axis.set_major_locator(mticker.MaxNLocator(integer=True))`);
   return lines;
 }

@@ -5,9 +5,9 @@ import { col, pyNum, pyStr, pyStrList } from "./literals";
 
 const OPS = { eq: "==", ne: "!=", gt: ">", ge: ">=", lt: "<", le: "<=" } as const;
 
-/** One boolean condition over `df`. */
-export function conditionCode(filter: Filter): string {
-  const column = col("df", filter.column);
+/** One boolean condition over the rows of `frame`. */
+function conditionCode(filter: Filter, frame = "df"): string {
+  const column = col(frame, filter.column);
   if ("values" in filter) {
     const negate = filter.op === "ne" ? "~" : "";
     if (filter.exact && filter.values.length === 1)
@@ -31,27 +31,29 @@ export function conditionCode(filter: Filter): string {
   return `${column}.astype(str).str.contains(${pyStr(filter.text)}, case=False, regex=False)`;
 }
 
-/** The table an analysis works on: `df` itself, or `data`, the rows the filters keep. */
+/** The table an analysis works on: the source frame itself, or `data`, the rows the filters keep. */
 export interface Selection {
-  frame: "df" | "data";
+  frame: string;
   lines: string[];
 }
 
-/** Lines that set `data` to the filtered rows (stopping with a clear error when none match); none without filters. */
-export function selectRows(filters: Filter[]): Selection {
-  if (filters.length === 0) return { frame: "df", lines: [] };
-  const conditions = filters.map((f) => `(${conditionCode(f)})`);
-  const selection =
-    filters.length === 1
-      ? [`data = df[${conditionCode(filters[0] as Filter)}]`]
-      : ["data = df[", `    ${conditions[0]}`, ...conditions.slice(1).map((c) => `    & ${c}`), "]"];
+/** The condition selecting the filtered rows of `frame`, or undefined without filters. */
+export function maskCode(filters: Filter[], frame: string): string | undefined {
+  if (filters.length === 0) return undefined;
+  if (filters.length === 1) return conditionCode(filters[0] as Filter, frame);
+  return filters.map((f) => `(${conditionCode(f, frame)})`).join(" & ");
+}
+
+/** Lines that set `data` to the filtered rows of `source` (stopping with a clear error when none match). */
+export function selectRows(filters: Filter[], source = "df"): Selection {
+  const mask = maskCode(filters, source);
+  if (!mask) return { frame: source, lines: [] };
   return {
     frame: "data",
     lines: [
-      ...selection,
+      `data = ${source}[${mask}]`,
       "if data.empty:",
       `    raise ValueError(${pyStr(`No rows match: ${filtersLabel(filters)}`)})`,
-      'print(f"Rows used: {len(data)}")',
       "",
     ],
   };

@@ -1,26 +1,35 @@
 /** Python for distributions and relations: histograms, scatter plots, correlation (a pair or a matrix). */
-import { type DataSchema, columnByName } from "../data-schema";
+import { type DataSchema, columnByName, mainDate } from "../data-schema";
 import { filtersLabel } from "../labels";
 import type { CorrelationPlan, HistogramPlan, ScatterPlan } from "../plan";
 import { ACCENT, COLOR, finishLines, newFigure, titleLines } from "./figure-code";
 import { selectRows } from "./filter-code";
+import { BIN_HELPERS } from "./bins";
 import { col, pyNum, pyStr, pyStrList } from "./literals";
+import { PRINT_SCOPE, scopeLines } from "./scope-code";
 
 /** Most groups drawn in one histogram or scatter plot. */
-export const GROUP_LIMIT = 8;
+const GROUP_LIMIT = 8;
 
 function subtitleOf(plan: { filters: HistogramPlan["filters"] }): string | undefined {
   return plan.filters.length ? `(${filtersLabel(plan.filters)})` : undefined;
 }
 
-export function histogramCell(plan: HistogramPlan): string {
+/** The date column whose span bounds the rows (the main one). */
+function spanOf(schema: DataSchema): string | undefined {
+  return mainDate(schema)?.name;
+}
+
+export function histogramCell(plan: HistogramPlan, schema: DataSchema): string {
   const { frame, lines } = selectRows(plan.filters);
+  lines.push(...scopeLines({ frame, span: spanOf(schema), measures: [plan.column] }), ...BIN_HELPERS);
   const title = `Distribution of ${plan.column}${plan.group ? ` by ${plan.group}` : ""}`;
   const values = col(frame, plan.column);
+  lines.push(`bins = nice_edges(${values}.dropna(), ${pyNum(plan.bins)})`);
   if (plan.group) {
     lines.push(
-      `bins = np.histogram_bin_edges(${values}.dropna(), bins=${pyNum(plan.bins)})`,
-      `groups = ${col(frame, plan.group)}.value_counts().index[:${GROUP_LIMIT}]`,
+      `counts = ${col(frame, plan.group)}.value_counts()`,
+      `groups = counts[counts > 0].index[:${GROUP_LIMIT}]`,
       "",
       newFigure(10, 6),
       "for name in groups:",
@@ -30,7 +39,8 @@ export function histogramCell(plan: HistogramPlan): string {
       `ax.legend(title=${pyStr(plan.group)})`,
       ...finishLines("y"),
       "",
-      `summary = ${frame}.groupby(${pyStr(plan.group)})[${pyStr(plan.column)}].describe().loc[groups]`,
+      `summary = ${frame}.groupby(${pyStr(plan.group)}, observed=True)[${pyStr(plan.column)}].describe().loc[groups]`,
+      PRINT_SCOPE,
       'print(summary.to_json(orient="split"))',
     );
     return lines.join("\n");
@@ -39,10 +49,12 @@ export function histogramCell(plan: HistogramPlan): string {
     `values = ${values}.dropna()`,
     "",
     newFigure(10, 6),
-    `ax.hist(values, bins=${pyNum(plan.bins)}, color="${COLOR}", edgecolor="white")`,
+    `ax.hist(values, bins=bins, color="${COLOR}", edgecolor="white")`,
+    "ax.set_xlim(bins[0], bins[-1])",
     ...titleLines(title, subtitleOf(plan), plan.column, "Number of rows"),
     ...finishLines("y"),
     "",
+    PRINT_SCOPE,
     "print(values.describe().to_json())",
   );
   return lines.join("\n");
@@ -61,10 +73,14 @@ export function scatterCell(plan: ScatterPlan, schema: DataSchema): string {
   const x = col("points", plan.x);
   const y = col("points", plan.y);
   const { frame, lines } = selectRows(plan.filters);
-  lines.push(`points = ${frame}[${pyStrList(columns)}].dropna()`, "", newFigure(10, 6));
+  lines.push(
+    `points = ${frame}[${pyStrList(columns)}].dropna()`,
+    ...scopeLines({ frame: "points", measures: [] }),
+  );
+  lines.push("", newFigure(10, 6));
   if (group) {
     lines.push(
-      `for name, group in points.groupby(${pyStr(group)}):`,
+      `for name, group in points.groupby(${pyStr(group)}, observed=True):`,
       `    ax.scatter(group[${pyStr(plan.x)}], group[${pyStr(plan.y)}], ${pointStyle(schema)}, label=str(name))`,
       `ax.legend(title=${pyStr(group)})`,
     );
@@ -75,6 +91,7 @@ export function scatterCell(plan: ScatterPlan, schema: DataSchema): string {
     ...titleLines(`${plan.y} vs ${plan.x}`, subtitleOf(plan), plan.x, plan.y),
     ...finishLines("both"),
     "",
+    PRINT_SCOPE,
     `print(json.dumps({"points": len(points), "r": ${x}.corr(${y})}))`,
   );
   return lines.join("\n");
@@ -88,6 +105,7 @@ export function correlationCell(plan: CorrelationPlan, schema: DataSchema): stri
     const y = col("points", yName);
     lines.push(
       `points = ${frame}[${pyStrList([xName, yName])}].dropna()`,
+      ...scopeLines({ frame: "points", measures: [] }),
       `r = ${x}.corr(${y})`,
       `slope, intercept = np.polyfit(${x}, ${y}, 1)`,
       "",
@@ -99,11 +117,13 @@ export function correlationCell(plan: CorrelationPlan, schema: DataSchema): stri
       ...titleLines(`Correlation of ${xName} and ${yName}`, subtitleOf(plan), xName, yName),
       ...finishLines("both"),
       "",
+      PRINT_SCOPE,
       'print(json.dumps({"points": len(points), "r": r, "slope": slope, "intercept": intercept}))',
     );
     return lines.join("\n");
   }
   const size = Math.min(12, 4 + plan.columns.length * 0.7);
+  lines.push(...scopeLines({ frame, measures: [] }));
   lines.push(
     `matrix = ${frame}[${pyStrList(plan.columns)}].corr()`,
     "",
@@ -120,6 +140,7 @@ export function correlationCell(plan: CorrelationPlan, schema: DataSchema): stri
     `ax.set_title(${pyStr(subtitleOf(plan) ? `Correlation between number columns\n${subtitleOf(plan)}` : "Correlation between number columns")})`,
     "fig.tight_layout()",
     "",
+    PRINT_SCOPE,
     'print(matrix.to_json(orient="split"))',
   );
   return lines.join("\n");
