@@ -5,7 +5,6 @@
  * whose session ended gets a fresh one with the thread's files copied back in. The restart is reported once: by
  * the next `ensureThread` (`replacedExpired`), or by the run's output when the session ended after that.
  */
-import { createReadStream } from "node:fs";
 import path from "node:path";
 import type { LocalEngineConfig } from "../../../config/local-engine";
 import { DatabotError, ErrorCode, asDatabotError } from "../../../core/errors";
@@ -19,11 +18,11 @@ import type {
   RunObserver,
   UploadedFile,
 } from "../../../core/ports";
+import { LocalRun } from "./local-run";
 import { LocalThreadStore, newLocalId, type LocalThread, type ThreadMessage } from "./local-threads";
-import { buildOutput } from "./local-output";
 import { createSandboxEngine, type SandboxEngine } from "./sandbox/engine";
-import { defaultMaxSessions, SessionManager, type ThreadSession } from "./session-manager";
-import type { Analyst, AnalystInput, AnalystOutput, HistoryEntry, SandboxSession } from "./types";
+import { defaultMaxSessions, SessionManager } from "./session-manager";
+import type { Analyst } from "./types";
 
 export interface LocalBackendOptions {
   config: LocalEngineConfig;
@@ -54,6 +53,7 @@ class LocalBackend implements AgentBackend {
   private readonly store: LocalThreadStore;
   private readonly engine: SandboxEngine;
   private readonly sessions: SessionManager;
+  private readonly runner: LocalRun;
   private readonly active = new Map<string, ActiveRun>();
   private readonly logger: Logger;
   private closed = false;
@@ -72,6 +72,7 @@ class LocalBackend implements AgentBackend {
       },
       this.logger,
     );
+    this.runner = new LocalRun({ store: this.store, sessions: this.sessions, analyst: options.analyst });
   }
 
   async ready(): Promise<void> {
@@ -248,7 +249,7 @@ class LocalBackend implements AgentBackend {
         t.runs[runId] = { messageId: question.id, status: "in_progress" };
         return t;
       });
-      return this.execute(thread, runId, observer, controller.signal);
+      return this.runner.execute(thread, runId, observer, controller.signal);
     });
     const active: ActiveRun = { runId, controller, done };
     this.active.set(threadId, active);
@@ -278,105 +279,6 @@ class LocalBackend implements AgentBackend {
       );
     }
   }
-
-  private async execute(
-    thread: LocalThread,
-    runId: string,
-    observer: RunObserver,
-    signal: AbortSignal,
-  ): Promise<AgentOutput> {
-    const record = thread.runs[runId]!;
-    const index = thread.messages.findIndex((m) => m.id === record.messageId);
-    const question = thread.messages[index]!;
-    let threadSession: ThreadSession;
-    try {
-      threadSession = await this.sessions.acquire(thread.id);
-    } catch (error) {
-      throw asDatabotError(error);
-    }
-    const { session } = threadSession;
-    try {
-      const restarted = threadSession.fresh && thread.hadSession;
-      // Reported here unless the turn's ensureThread already did.
-      const reportRestart = restarted && !thread.restartReported;
-      if (threadSession.fresh) {
-        await this.store.update(thread.id, (t) => {
-          t.hadSession = true;
-          delete t.restartReported;
-        });
-      }
-      const newFiles = await this.copyFiles(thread, index, threadSession);
-      observer.onProgress({ kind: "thinking" });
-      let answer: AnalystOutput;
-      try {
-        answer = await this.options.analyst.answer({
-          question: question.text,
-          newFiles,
-          files: await session.listFiles(),
-          history: historyBefore(thread, index),
-          sessionRestarted: restarted,
-          ...forwardProgress(session, observer),
-          signal,
-        });
-      } catch (error) {
-        if (signal.aborted) throw cancelled();
-        const failure = asDatabotError(error);
-        throw failure.code === ErrorCode.Internal
-          ? new DatabotError(ErrorCode.RunFailed, "The analysis failed before it could answer.", {
-              cause: error,
-            })
-          : failure;
-      }
-      if (signal.aborted) throw cancelled();
-      const output = buildOutput(answer, session, question.text);
-      await this.store.update(thread.id, (t) => {
-        t.messages.push({
-          id: newLocalId("msg"),
-          role: "assistant",
-          text: output.text,
-          files: [],
-          runId,
-          createdAt: new Date().toISOString(),
-        });
-        t.runs[runId] = { messageId: question.id, status: "completed" };
-      });
-      return reportRestart ? { ...output, sessionRestarted: { filesRestored: true } } : output;
-    } finally {
-      this.sessions.release(thread.id, session);
-    }
-  }
-
-  /**
-   * Copies into the session every thread file it does not have yet (all of them after a restart; files shared
-   * later in the thread replace earlier ones of the same name). Returns the names that came with this question.
-   */
-  private async copyFiles(
-    thread: LocalThread,
-    questionIndex: number,
-    threadSession: ThreadSession,
-  ): Promise<string[]> {
-    const latest = new Map<string, { threadFileId: string; messageIndex: number }>();
-    thread.messages.forEach((message, messageIndex) => {
-      if (message.role !== "user" || messageIndex > questionIndex) return;
-      for (const file of message.files) latest.set(file.name, { threadFileId: file.id, messageIndex });
-    });
-    const lastAnswer = lastIndexOf(thread.messages, (m, i) => m.role === "assistant" && i < questionIndex);
-    const newFiles: string[] = [];
-    for (const [name, { threadFileId, messageIndex }] of latest) {
-      if (messageIndex > lastAnswer) newFiles.push(name);
-      if (threadSession.copiedFiles.has(threadFileId)) continue;
-      await threadSession.session.writeFile(
-        name,
-        createReadStream(this.store.filePath(thread.id, threadFileId)),
-      );
-      threadSession.copiedFiles.add(threadFileId);
-    }
-    return newFiles;
-  }
-}
-
-function cancelled(): DatabotError {
-  return new DatabotError(ErrorCode.RunCancelled, "The analysis was cancelled.");
 }
 
 function lastUserMessage(thread: LocalThread): ThreadMessage | undefined {
@@ -384,45 +286,4 @@ function lastUserMessage(thread: LocalThread): ThreadMessage | undefined {
     if (thread.messages[i]!.role === "user") return thread.messages[i];
   }
   return undefined;
-}
-
-function lastIndexOf<T>(items: T[], test: (item: T, index: number) => boolean): number {
-  for (let i = items.length - 1; i >= 0; i--) if (test(items[i]!, i)) return i;
-  return -1;
-}
-
-function historyBefore(thread: LocalThread, index: number): HistoryEntry[] {
-  return thread.messages.slice(0, index).map((m) => ({
-    role: m.role,
-    text: m.role === "user" && m.authorName ? `${m.authorName}: ${m.text}` : m.text,
-  }));
-}
-
-/**
- * Reports `running_code` before each cell, unless the analyst just reported that very code itself. The analyst
- * sees the session without `close`: the backend owns the session's lifetime.
- */
-function forwardProgress(
-  session: SandboxSession,
-  observer: RunObserver,
-): Pick<AnalystInput, "session" | "onProgress"> {
-  let announced: string | undefined;
-  return {
-    onProgress: (progress) => {
-      if (progress.kind === "running_code") announced = progress.code;
-      observer.onProgress(progress);
-    },
-    session: {
-      id: session.id,
-      writeFile: (name, stream) => session.writeFile(name, stream),
-      listFiles: () => session.listFiles(),
-      openFile: (name) => session.openFile(name),
-      close: async () => undefined,
-      run: (code, signal) => {
-        if (announced !== code) observer.onProgress({ kind: "running_code", code });
-        announced = undefined;
-        return session.run(code, signal);
-      },
-    },
-  };
 }

@@ -4,6 +4,7 @@
  */
 import { pyStr } from "./literals";
 import { COLUMN_READER_SOURCE } from "./reader-columns-source";
+import { TABLE_PROFILE_SOURCE } from "./reader-profile-source";
 import { TABLE_READER_SOURCE } from "./reader-table-source";
 
 /** Where the sandbox shows the session's files. */
@@ -65,6 +66,9 @@ export function loadCell(file: string, options: ReadOptions = {}): string {
     "",
     "",
     TABLE_READER_SOURCE.trim(),
+    "",
+    "",
+    TABLE_PROFILE_SOURCE.trim(),
     "",
     "",
     `path = ${pyStr(`${DATA_DIR}/${file}`)}`,
