@@ -75,6 +75,8 @@ export function createTeamsModule(deps: SurfaceDeps, teams: TeamsConfig): Surfac
     store: deps.store,
     files,
     graph,
+    sender,
+    allowedTenants: teams.allowedTenants,
     logger,
   });
   let sweepTimer: NodeJS.Timeout | undefined;
