@@ -78,20 +78,12 @@ function installDebian(packages) {
   return true;
 }
 
-/**
- * The packages `npm install` will put in place for this machine: every lockfile entry except optional ones for
- * other systems (sharp's binaries for macOS, say).
- */
+/** The packages `npm install` always puts in place (optional ones depend on the machine, so they are not counted). */
 function expectedPackages() {
   try {
     const lock = JSON.parse(readFileSync(path.join(root, "package-lock.json"), "utf8"));
-    const fits = (list, value) =>
-      !Array.isArray(list) || list.includes(value) || list.every((v) => v.startsWith("!"));
     return Object.entries(lock.packages ?? {})
-      .filter(([key, info]) => key.startsWith("node_modules/") && !info.link)
-      .filter(
-        ([, info]) => !info.optional || (fits(info.os, process.platform) && fits(info.cpu, process.arch)),
-      )
+      .filter(([key, info]) => key.startsWith("node_modules/") && !info.link && !info.optional)
       .map(([key]) => key);
   } catch {
     return [];
