@@ -7,13 +7,15 @@ import { fileURLToPath } from "node:url";
 import { ensureInstalled } from "./ensure-installed.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-ensureInstalled();
+await ensureInstalled();
 
+console.log("databot: building…");
 const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" });
 if (build.status !== 0) {
   console.error("databot: the build failed; see the messages above.");
   process.exit(1);
 }
+console.log("databot: starting…");
 
 const child = spawn(
   process.execPath,

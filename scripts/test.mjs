@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { ensureInstalled } from "./ensure-installed.mjs";
 
-ensureInstalled({ forTests: true });
+await ensureInstalled({ forTests: true });
 
 const steps = [
   ["type-check", "npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]],

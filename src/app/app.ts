@@ -13,6 +13,20 @@ import type { AgentBackend, Store } from "../core/ports";
 import { backendFor, type BackendFactory } from "./backend-factory";
 import { createHttpApp, finishApp, listen, type RunningServer } from "./http-server";
 import type { SurfaceModule } from "../adapters/chat/surface-module";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace";
+import {
+  combineObservers,
+  DatabotMetrics,
+  databotVersion,
+  METRICS_ROUTE,
+  metricsHandler,
+  metricsTurnObserver,
+  observedBackend,
+  observedSurface,
+  registerGauges,
+  startTracing,
+  tracingFromConfig,
+} from "./observability";
 import { BUILT_IN_SURFACES, type SurfaceSpec } from "./surfaces";
 
 /** The parts to build databot from; each defaults to what the configuration selects. */
@@ -25,6 +39,8 @@ export interface DatabotParts {
   surfaces?: readonly SurfaceSpec[];
   /** Whether to listen on HTTP (the CLI does not). Default true. */
   http?: boolean;
+  /** Trace turns into this span processor instead of the configured OTLP endpoint (tests). */
+  spanProcessor?: SpanProcessor;
 }
 
 export interface RunningDatabot {
@@ -32,6 +48,8 @@ export interface RunningDatabot {
   store: Store;
   backend: AgentBackend;
   service: ConversationService;
+  /** What `GET /metrics` serves. */
+  metrics: DatabotMetrics;
   modules: SurfaceModule[];
   /** The bound port (useful when PORT=0). */
   port?: number;
@@ -46,11 +64,22 @@ export async function startDatabot(
   logger: Logger,
   parts: DatabotParts = {},
 ): Promise<RunningDatabot> {
-  const { core } = config;
+  const { core, observability } = config;
+  const version = databotVersion();
+  const metrics = new DatabotMetrics(version);
+  const tracing = parts.spanProcessor
+    ? startTracing({ serviceName: "databot", version, spanProcessor: parts.spanProcessor })
+    : tracingFromConfig(observability.tracing, version);
   const store = (parts.store ?? (() => SqliteStore.inDataDir(core.dataDir)))();
   const backend = await (parts.backend ?? backendFor(config))({ logger, store });
   const outbound = new OutboundGuard({ local: core.mode === "local" });
-  const sink = { receive: (m: Parameters<ConversationService["receive"]>[0]) => service.receive(m) };
+  const sink = {
+    async receive(message: Parameters<ConversationService["receive"]>[0]) {
+      const result = await service.receive(message);
+      metrics.messagesReceived.inc({ platform: message.platform, result: result.status });
+      return result;
+    },
+  };
   const deps = {
     sink,
     store,
@@ -69,8 +98,9 @@ export async function startDatabot(
     .filter((m): m is SurfaceModule => m !== undefined);
   const service: ConversationService = new ConversationService({
     store,
-    backend,
-    surfaces: modules.map((m) => m.surface),
+    backend: observedBackend(backend, metrics),
+    surfaces: modules.map((m) => observedSurface(m.surface, metrics)),
+    observer: combineObservers(tracing?.observer, metricsTurnObserver(metrics)),
     logger,
     settings: {
       maxConcurrentRuns: config.core.maxConcurrentRuns,
@@ -79,6 +109,7 @@ export async function startDatabot(
       leaseMs: config.core.leaseMs,
     },
   });
+  registerGauges(metrics, { service, store, backend, maxConcurrentRuns: core.maxConcurrentRuns });
 
   let http: RunningServer | undefined;
   if (parts.http !== false) {
@@ -89,6 +120,7 @@ export async function startDatabot(
       ],
       logger,
     );
+    app.get(METRICS_ROUTE, metricsHandler(metrics, observability.metricsToken, logger));
     for (const module of modules) module.mount?.(app);
     finishApp(app, logger);
     http = await listen(app, config.core.host, config.core.port);
@@ -109,6 +141,7 @@ export async function startDatabot(
     store,
     backend,
     service,
+    metrics,
     modules,
     port: http?.port,
     url,
@@ -123,6 +156,9 @@ export async function startDatabot(
       await backend.close();
       await store.close();
       await outbound.close();
+      await tracing?.shutdown().catch((error: unknown) => {
+        logger.warn({ err: error }, "could not send the last traces");
+      });
     },
   };
 }

@@ -15,6 +15,7 @@ import type { AttachmentMeta, InboundMessage, Reply } from "../core/types";
 import { startDatabot, type DatabotParts } from "../app/app";
 import { surfaceSpec } from "../app/surfaces";
 import { CliSurface } from "../adapters/chat/cli/cli-surface";
+import { renderForTerminal } from "../adapters/chat/cli/terminal-markdown";
 
 export interface CliIo {
   stdout: Writable;
@@ -109,7 +110,11 @@ async function printReply(reply: Reply, outDir: string, io: CliIo): Promise<numb
     io.stderr.write(`databot: ${reply.error.message}\n`);
     return reply.error.code === "file_refused" ? EXIT_REFUSED : EXIT_FAILED;
   }
-  if (reply.text) io.stdout.write(`${reply.text.trimEnd()}\n`);
+  if (reply.text) {
+    // A person at a terminal reads it formatted; a pipe or a file gets the Markdown as it is.
+    const text = (io.stdout as { isTTY?: boolean }).isTTY ? renderForTerminal(reply.text) : reply.text;
+    io.stdout.write(`${text.trimEnd()}\n`);
+  }
   if (reply.images.length > 0 || reply.files.length > 0) {
     fs.mkdirSync(outDir, { recursive: true });
     for (const image of reply.images) {

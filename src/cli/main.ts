@@ -38,7 +38,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   }
   switch (command) {
     case "serve":
-      return serveCommand(config, createLogger(config.core.logLevel ?? "info"), io);
+      return serveCommand(config, serverLogger(config), io);
     case "ask":
       return askCommand(rest, config, cliLogger(config), io);
     case "run-python":
@@ -49,9 +49,24 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   }
 }
 
+/** Human-readable lines when LOG_FORMAT says so, or (by default) when the logs go to a terminal. */
+function pretty(config: Config, stream: { isTTY?: boolean }): boolean {
+  const format = config.observability.logFormat;
+  return format === "pretty" || (format === "auto" && stream.isTTY === true);
+}
+
+/** The server logs to stdout: JSON lines for a log collector, readable lines for a person at a terminal. */
+function serverLogger(config: Config): Logger {
+  const level = config.core.logLevel ?? "info";
+  return pretty(config, process.stdout) ? createLogger(level, undefined, { pretty: 1 }) : createLogger(level);
+}
+
 /** The CLI keeps stdout for the answer: logs go to stderr, quiet unless LOG_LEVEL asks for more. */
 function cliLogger(config: Config): Logger {
-  return createLogger(config.core.logLevel ?? "warn", pino.destination(2));
+  const level = config.core.logLevel ?? "warn";
+  return pretty(config, process.stderr)
+    ? createLogger(level, undefined, { pretty: 2 })
+    : createLogger(level, pino.destination(2));
 }
 
 // Run directly (`node dist/src/cli/main.js serve`, as the container does) as well as through bin/databot.js.

@@ -67,3 +67,32 @@ export const schemas = {
   text: () => z.string().min(1),
   oneOf: <const T extends string>(values: readonly [T, ...T[]]) => z.enum(values),
 };
+
+/**
+ * A list of ids separated by commas or spaces (an allowlist); undefined when unset. Each id must match
+ * `pattern` (after `normalize`); a wrong one is named.
+ */
+export function readIdList(
+  r: EnvReader,
+  name: string,
+  pattern: RegExp,
+  what: string,
+  normalize: (id: string) => string = (id) => id,
+): string[] | undefined {
+  const raw = r.read(name, schemas.text());
+  if (raw === undefined) return undefined;
+  const ids = raw
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map(normalize);
+  const wrong = ids.filter((id) => !pattern.test(id));
+  if (wrong.length > 0) {
+    r.fail(`${name}: ${wrong.map((id) => JSON.stringify(id.slice(0, 60))).join(", ")} is not ${what}`);
+    return undefined;
+  }
+  if (ids.length === 0) {
+    r.fail(`${name}: name at least one id, or leave it unset to allow everyone`);
+    return undefined;
+  }
+  return [...new Set(ids)];
+}

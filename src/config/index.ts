@@ -6,6 +6,7 @@ import { ConfigError, EnvReader, type Env, schemas } from "./env-reader";
 import { readAzureConfig, type AzureConfig } from "./azure";
 import { readCoreConfig, type CoreConfig } from "./core";
 import { readLocalEngineConfig, type LocalEngineConfig } from "./local-engine";
+import { readObservabilityConfig, type ObservabilityConfig } from "./observability";
 import { readSlackConfig, type SlackConfig } from "./slack";
 import { readTeamsConfig, type TeamsConfig } from "./teams";
 import { readWebChatConfig, type WebChatConfig } from "./web";
@@ -15,6 +16,7 @@ export type { Env } from "./env-reader";
 export type { AzureConfig } from "./azure";
 export type { CoreConfig, LogLevel, Mode } from "./core";
 export type { LocalEngineConfig, ModelConfig } from "./local-engine";
+export type { ObservabilityConfig, TracingConfig } from "./observability";
 export type { SlackConfig } from "./slack";
 export type { GraphConfig, TeamsConfig } from "./teams";
 export type { WebChatConfig } from "./web";
@@ -28,6 +30,8 @@ export interface Config {
   slack?: SlackConfig;
   teams?: TeamsConfig;
   web?: WebChatConfig;
+  /** Metrics, traces and the log format. */
+  observability: ObservabilityConfig;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -52,6 +56,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     slack: readSlackConfig(r),
     teams: readTeamsConfig(r, local, LOOPBACK.has(core.host)),
     web: readWebChatConfig(r, local),
+    observability: readObservabilityConfig(r),
   };
   if (!local) checkProduction(config, r);
   if (config.teams && !config.teams.appId && !LOOPBACK.has(core.host)) {

@@ -1,4 +1,4 @@
-import { EnvReader, schemas } from "./env-reader";
+import { EnvReader, readIdList, schemas } from "./env-reader";
 
 /** Slack. Present when `SLACK_BOT_TOKEN` is set. */
 export interface SlackConfig {
@@ -11,6 +11,11 @@ export interface SlackConfig {
   apiUrl: string;
   /** Answer messages from other bots too (databot's own are always ignored). */
   answerBots: boolean;
+  /**
+   * Slack workspaces (team ids, `T…`) whose members databot answers; absent: everyone who can reach it. Others
+   * (people from another organization in a Slack Connect channel) get one polite refusal.
+   */
+  allowedTeams?: string[];
 }
 
 export function readSlackConfig(r: EnvReader): SlackConfig | undefined {
@@ -35,5 +40,6 @@ export function readSlackConfig(r: EnvReader): SlackConfig | undefined {
     appToken,
     apiUrl,
     answerBots: r.read("SLACK_ANSWER_BOTS", schemas.bool(), "false") ?? false,
+    allowedTeams: readIdList(r, "ALLOWED_SLACK_TEAMS", /^T[A-Z0-9]{2,}$/, "a Slack team id (T…)"),
   };
 }

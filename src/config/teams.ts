@@ -1,4 +1,4 @@
-import { EnvReader, schemas } from "./env-reader";
+import { EnvReader, readIdList, schemas } from "./env-reader";
 
 /** Microsoft Graph access for files in channels and group chats. */
 export interface GraphConfig {
@@ -32,6 +32,11 @@ export interface TeamsConfig {
   authorityCaFile?: string;
   /** Stream answers into personal chats as they are written (Teams streaming). */
   streaming: boolean;
+  /**
+   * Microsoft Entra tenants (ids) whose conversations databot answers; absent: every tenant the bot is added
+   * in. Others get one polite refusal.
+   */
+  allowedTenants?: string[];
 }
 
 const BOT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration";
@@ -119,5 +124,12 @@ export function readTeamsConfig(
     authorityHost: readAuthority(r, "TEAMS_AUTHORITY_HOST"),
     authorityCaFile,
     streaming: r.read("TEAMS_STREAMING", schemas.bool(), "true") ?? true,
+    allowedTenants: readIdList(
+      r,
+      "ALLOWED_TEAMS_TENANTS",
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+      "a tenant id (a GUID)",
+      (id) => id.toLowerCase(),
+    ),
   };
 }

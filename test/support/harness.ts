@@ -9,7 +9,7 @@ import path from "node:path";
 import { loadConfig } from "../../src/config";
 import type { AgentBackend } from "../../src/core/ports";
 import { silentLogger, type Logger } from "../../src/core/logger";
-import { startDatabot, type RunningDatabot } from "../../src/app/app";
+import { startDatabot, type DatabotParts, type RunningDatabot } from "../../src/app/app";
 import { backendFor } from "../../src/app/backend-factory";
 import type { SurfaceSpec } from "../../src/app/surfaces";
 import type { TurnEvent } from "../../src/core/conversation/service";
@@ -35,6 +35,8 @@ export interface TestDatabotOptions {
   logger?: Logger;
   /** Reuse a data dir (a restart); a fresh temp dir otherwise. */
   dataDir?: string;
+  /** Trace turns into this span processor. */
+  spanProcessor?: DatabotParts["spanProcessor"];
 }
 
 export async function startTestDatabot(options: TestDatabotOptions = {}): Promise<TestDatabot> {
@@ -56,6 +58,7 @@ export async function startTestDatabot(options: TestDatabotOptions = {}): Promis
   const running = await startDatabot(config, logger, {
     backend: given === "configured" ? backendFor(config) : async () => given ?? new ScriptedBackend(),
     surfaces: options.surfaces,
+    spanProcessor: options.spanProcessor,
   });
   const turns: TurnEvent[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];

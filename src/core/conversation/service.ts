@@ -5,7 +5,15 @@
  */
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
-import type { AgentBackend, ChatSurface, InboxItem, MessageSink, ReceiveResult, Store } from "../ports";
+import type {
+  AgentBackend,
+  ChatSurface,
+  InboxItem,
+  MessageSink,
+  ReceiveResult,
+  Store,
+  TurnObserver,
+} from "../ports";
 import { asDatabotError } from "../errors";
 import { FilePolicy } from "../files/file-policy";
 import type { Logger } from "../logger";
@@ -13,6 +21,7 @@ import { isPlatformPrefix } from "../thread-id";
 import type { InboundMessage } from "../types";
 import { parseCommand } from "./commands";
 import { STOPS_NAMESPACE } from "./stops";
+import { NO_TURN_OBSERVER, observedTurn } from "./turn-observation";
 import { TurnRunner, type TurnOutcome } from "./turn-runner";
 
 const CRASH_RETRY_DELAY_MS = 5000;
@@ -38,6 +47,8 @@ export interface ConversationServiceDeps {
   settings: ConversationSettings;
   /** Identifies this process's leases; unique per instance by default. */
   workerId?: string;
+  /** Watches every turn (metrics, traces); watches nothing by default. */
+  observer?: TurnObserver;
 }
 
 /** Emitted after each turn ends, for tests and metrics. */
@@ -55,6 +66,7 @@ export class ConversationService implements MessageSink {
   private readonly settings: Required<ConversationSettings>;
   private readonly owner: string;
   private readonly runner: TurnRunner;
+  private readonly observer: TurnObserver;
   private readonly surfaces: Map<string, ChatSurface>;
   private readonly platforms: string[];
   private readonly running = new Map<number, AbortController>();
@@ -77,6 +89,7 @@ export class ConversationService implements MessageSink {
       this.surfaces.set(surface.platform, surface);
     }
     this.platforms = [...this.surfaces.keys()];
+    this.observer = deps.observer ?? NO_TURN_OBSERVER;
     this.runner = new TurnRunner({
       store: deps.store,
       backend: deps.backend,
@@ -84,6 +97,7 @@ export class ConversationService implements MessageSink {
       policy: new FilePolicy(deps.settings.maxFileBytes),
       logger: deps.logger,
       owner: this.owner,
+      observer: this.observer,
     });
   }
 
@@ -230,8 +244,9 @@ export class ConversationService implements MessageSink {
     if (item.attempts > 1)
       this.logger.info({ seq: item.seq, attempts: item.attempts }, "resuming unfinished turn");
 
-    void this.runner
-      .run(item, controller.signal)
+    const observed = observedTurn(item);
+    void this.observer
+      .turn(observed, () => this.runner.run(item, controller.signal, observed))
       .catch((error: unknown): TurnOutcome => {
         this.logger.error(
           { err: asDatabotError(error), seq: item.seq },

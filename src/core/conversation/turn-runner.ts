@@ -9,8 +9,12 @@ import type {
   AgentProgress,
   ChatSurface,
   InboxItem,
+  ObservedTurn,
   Store,
   TurnCheckpoint,
+  TurnObserver,
+  TurnOutcome,
+  TurnStage,
 } from "../ports";
 import { asDatabotError, DatabotError, ErrorCode } from "../errors";
 import type { FilePolicy } from "../files/file-policy";
@@ -28,6 +32,7 @@ import {
 } from "./commands";
 import { limitOutput } from "./reply-limits";
 import { STOPS_NAMESPACE } from "./stops";
+import { NO_TURN_OBSERVER, observedTurn } from "./turn-observation";
 import { TurnPresenter } from "./turn-presenter";
 import { transferAttachments } from "./turn-files";
 
@@ -39,10 +44,11 @@ export interface TurnRunnerDeps {
   logger: Logger;
   /** The worker's lease owner id. */
   owner: string;
+  /** Told about each stage of a turn (metrics, traces). */
+  observer?: TurnObserver;
 }
 
-/** How a turn ended, for the worker. */
-export type TurnOutcome = "done" | "failed" | "abandoned";
+export type { TurnOutcome } from "../ports";
 
 /** Thrown when the worker lost its lease: another worker owns the turn now. */
 class LeaseLostError extends Error {}
@@ -51,7 +57,7 @@ export class TurnRunner {
   constructor(private readonly deps: TurnRunnerDeps) {}
 
   /** Runs the item to the end. `signal` aborts on shutdown or a lost lease; the item is then left for a resume. */
-  async run(item: InboxItem, signal: AbortSignal): Promise<TurnOutcome> {
+  async run(item: InboxItem, signal: AbortSignal, observed = observedTurn(item)): Promise<TurnOutcome> {
     const { message } = item;
     const log = this.deps.logger.child({ threadId: message.threadId, messageId: message.id, seq: item.seq });
     const surface = this.deps.surfaces.get(message.platform);
@@ -63,7 +69,7 @@ export class TurnRunner {
       await this.deps.store.finish(item.seq, this.deps.owner, "failed", "no_surface");
       return "failed";
     }
-    const turn = new Turn(item, surface, this.deps, log, signal);
+    const turn = new Turn(item, surface, this.deps, log, signal, observed);
     return turn.run();
   }
 }
@@ -80,6 +86,7 @@ class Turn {
     private readonly deps: TurnRunnerDeps,
     private readonly log: Logger,
     private readonly signal: AbortSignal,
+    private readonly observed: ObservedTurn,
   ) {
     this.checkpoint = { ...item.checkpoint };
     this.message = item.message;
@@ -134,14 +141,16 @@ class Turn {
       this.progress({ stage: "receiving_files", files: this.message.attachments.map((a) => a.name) });
     }
     const agentThreadId = await this.agentThread();
-    const { uploads, notices } = await transferAttachments(this.message, this.checkpoint, {
-      surface: this.surface,
-      backend,
-      policy: this.deps.policy,
-      logger: this.log,
-      save: (patch) => this.save(patch),
-      signal: this.signal,
-    });
+    const { uploads, notices } = await this.stage("receiving_files", () =>
+      transferAttachments(this.message, this.checkpoint, {
+        surface: this.surface,
+        backend,
+        policy: this.deps.policy,
+        logger: this.log,
+        save: (patch) => this.save(patch),
+        signal: this.signal,
+      }),
+    );
     const question = this.message.text.trim();
     if (question === "" && uploads.length === 0) {
       // Only refused files (or nothing usable): the notices are the whole answer.
@@ -171,9 +180,12 @@ class Turn {
         void this.progress(progress);
       },
     };
-    const output = this.checkpoint.runId
-      ? await backend.resumeRun(agentThreadId, this.checkpoint.runId, observer, this.signal)
-      : await backend.run(agentThreadId, observer, this.signal);
+    const runId = this.checkpoint.runId;
+    const output = await this.stage("run", () =>
+      runId
+        ? backend.resumeRun(agentThreadId, runId, observer, this.signal)
+        : backend.run(agentThreadId, observer, this.signal),
+    );
     if (output.sessionRestarted) notices.push(sessionRestartedNotice(output.sessionRestarted.filesRestored));
     return { output, notices };
   }
@@ -244,7 +256,7 @@ class Turn {
     this.signal.throwIfAborted();
     this.progress({ stage: "posting" });
     try {
-      await this.presenter.finish(reply);
+      await this.stage("posting", () => this.presenter.finish(reply));
     } catch (error) {
       throw new DatabotError(ErrorCode.PostFailed, "I could not post the answer in this thread.", {
         cause: error,
@@ -262,7 +274,7 @@ class Turn {
       error: { code: failure.code, message: failure.userMessage + retryHint, retryable: failure.retryable },
     };
     try {
-      await this.presenter.fail(reply);
+      await this.stage("posting", () => this.presenter.fail(reply));
     } catch (error) {
       this.log.error({ err: asDatabotError(error) }, "could not post the error reply");
     }
@@ -271,6 +283,10 @@ class Turn {
   /** Shown in the thread in the background, paced by the presenter. */
   private progress(progress: Progress): void {
     this.presenter.progress(progress);
+  }
+
+  private stage<T>(stage: TurnStage, work: () => Promise<T>): Promise<T> {
+    return (this.deps.observer ?? NO_TURN_OBSERVER).stage(this.observed, stage, work);
   }
 
   private async save(patch: TurnCheckpoint): Promise<void> {

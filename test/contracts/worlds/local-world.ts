@@ -53,6 +53,7 @@ function sharedEngine(engine: SandboxEngine, opened: LocalSandboxSession[]): San
   return {
     ready: () => engine.ready(),
     poolFull: () => engine.poolFull(),
+    poolStats: () => engine.poolStats(),
     async startSession() {
       const session = await engine.startSession();
       opened.push(session);

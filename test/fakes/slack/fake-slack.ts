@@ -140,8 +140,15 @@ export class FakeSlack {
     };
   }
 
-  addPerson(id: string, name: string): FakeUser {
-    const user = { id, name: name.toLowerCase(), realName: name, displayName: name };
+  /** A person; with `team`, one from another organization's workspace (a Slack Connect guest). */
+  addPerson(id: string, name: string, team?: string): FakeUser {
+    const user = {
+      id,
+      name: name.toLowerCase(),
+      realName: name,
+      displayName: name,
+      ...(team ? { team } : {}),
+    };
     this.state.users.set(id, user);
     return user;
   }
@@ -196,7 +203,9 @@ export class FakeSlack {
       user,
       text: message.text,
       ts: posted.ts,
-      team: TEAM.id,
+      // Slack Connect: events carry the author's own workspace.
+      team: this.state.users.get(user)?.team ?? TEAM.id,
+      user_team: this.state.users.get(user)?.team ?? TEAM.id,
       channel: channel.id,
       ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
       ...(files.length ? { files: fileObjects, upload: false, display_as_bot: false } : {}),

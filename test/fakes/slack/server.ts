@@ -144,6 +144,7 @@ export class FakeSlackServer {
   private async download(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
     const match = /^\/files-pri\/[A-Z0-9]+-([A-Z0-9]+)\//.exec(path);
     const file = match ? this.options.state.files.get(match[1]!) : undefined;
+    this.options.state.downloads.push(path);
     const token = bearer(req.headers.authorization);
     const info = token ? this.options.state.tokens.get(token) : undefined;
     if (!info || info.kind !== "bot" || !info.scopes.has("files:read")) {

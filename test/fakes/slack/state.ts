@@ -12,6 +12,8 @@ export interface FakeUser {
   isBot?: boolean;
   botId?: string;
   appId?: string;
+  /** Another organization's workspace: a Slack Connect guest in a shared channel. */
+  team?: string;
 }
 
 export type ChannelKind = "public" | "private" | "im" | "mpim";
@@ -91,6 +93,8 @@ export class SlackState {
   readonly channels = new Map<string, FakeChannel>();
   readonly files = new Map<string, FakeFile>();
   readonly messages: FakeMessage[] = [];
+  /** Paths of every file download (`/files-pri/...`), in order. */
+  readonly downloads: string[] = [];
   private readonly byKey = new Map<string, FakeMessage>();
   readonly tokens = new Map<string, TokenInfo>();
   /** The status line each thread shows now (cleared when databot posts in the thread). */

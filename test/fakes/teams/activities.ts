@@ -8,7 +8,7 @@ import type { Activity, Attachment, Entity } from "botbuilder";
 
 const BOT_ID = "28:00000000-0000-0000-0000-00000000b07d";
 const BOT_NAME = "databot";
-const TENANT_ID = "72f988bf-0000-0000-0000-000000000001";
+export const TENANT_ID = "72f988bf-0000-0000-0000-000000000001";
 export const TEAM_GROUP_ID = "4e8a1c36-0000-0000-0000-0000000000aa";
 const TEAM_THREAD_ID = "19:team-general@thread.tacv2";
 export const CHANNEL_ID = "19:sales-analytics@thread.tacv2";

@@ -43,12 +43,32 @@ interface ActiveRun {
   done: Promise<AgentOutput>;
 }
 
+/** What the local engine's sandboxes are doing, for the operators' metrics. */
+export interface SandboxStats {
+  /** Warm sandboxes waiting in the pool. */
+  warm: number;
+  /** How many warm sandboxes the pool keeps (`SANDBOX_POOL_SIZE`). */
+  poolTarget: number;
+  /** Python sessions open now, one per thread that analysed lately. */
+  sessions: number;
+}
+
+/** A backend that can say what its sandboxes are doing. */
+export interface SandboxStatsSource {
+  sandboxStats(): SandboxStats;
+}
+
+/** True for the local engine (and anything else that reports sandbox stats). */
+export function hasSandboxStats(backend: object): backend is SandboxStatsSource {
+  return typeof (backend as Partial<SandboxStatsSource>).sandboxStats === "function";
+}
+
 /** Creates the local backend. Sandboxes start in the background once {@link AgentBackend.ready} is called. */
-export function createLocalBackend(options: LocalBackendOptions): AgentBackend {
+export function createLocalBackend(options: LocalBackendOptions): AgentBackend & SandboxStatsSource {
   return new LocalBackend(options);
 }
 
-class LocalBackend implements AgentBackend {
+class LocalBackend implements AgentBackend, SandboxStatsSource {
   readonly name = "local";
   private readonly store: LocalThreadStore;
   private readonly engine: SandboxEngine;
@@ -73,6 +93,11 @@ class LocalBackend implements AgentBackend {
       this.logger,
     );
     this.runner = new LocalRun({ store: this.store, sessions: this.sessions, analyst: options.analyst });
+  }
+
+  sandboxStats(): SandboxStats {
+    const { warm, target } = this.engine.poolStats();
+    return { warm, poolTarget: target, sessions: this.sessions.openCount };
   }
 
   async ready(): Promise<void> {

@@ -63,6 +63,11 @@ export class SessionManager {
     private readonly logger: Logger,
   ) {}
 
+  /** Sessions open now (each holds a sandbox), including expired ones a run still uses. */
+  get openCount(): number {
+    return this.entries.size;
+  }
+
   /** True while the thread has a session its next run will use (not expired, not ended). */
   isLive(threadId: string): boolean {
     const entry = this.entries.get(threadId);

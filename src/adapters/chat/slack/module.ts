@@ -94,6 +94,7 @@ export function createSlackModule(
     people: new PeopleDirectory(clients.quick, logger),
     quick: clients.quick,
     answerBots: slack.answerBots,
+    allowedTeams: slack.allowedTeams,
     logger,
   }).register(app);
   new ShowCode({ api: clients.api, memory, logger }).register(app);

@@ -23,6 +23,7 @@ import type { PeopleDirectory } from "./people";
 import { isTransient, slackErrorCode } from "./slack-errors";
 import type { SlackEnvelope, SlackFile, SlackMessageEvent } from "./slack-types";
 import { withTimeout } from "../../../core/async";
+import { RefusalGate } from "../refusals";
 
 const FILE_INFO_TIMEOUT_MS = 1500;
 const RECENT_IDS = 20_000;
@@ -48,12 +49,19 @@ export interface SlackEventsDeps {
   /** For short calls on the acknowledgement path (`files.info`) and background ones (prompts, titles). */
   quick: WebClient;
   answerBots: boolean;
+  /** Workspaces whose members databot answers (`ALLOWED_SLACK_TEAMS`); absent: everyone. */
+  allowedTeams?: readonly string[];
   logger: Logger;
 }
+
+/** What someone from a workspace databot does not serve is told, once per thread. */
+export const NOT_SERVED_TEXT =
+  "Sorry, I can only answer people from the workspaces this databot is set up for, so I can't help with this. If you think you should have access, please ask the people who run databot.";
 
 export class SlackEvents {
   /** Messages this process recorded lately; the inbox stays the judge of duplicates across replicas. */
   private readonly recorded = new RecentIds(RECENT_IDS, RECENT_TTL_MS);
+  private readonly refusals = new RefusalGate();
 
   constructor(private readonly deps: SlackEventsDeps) {}
 
@@ -96,6 +104,10 @@ export class SlackEvents {
     const threadId = slackThreadId(threadOf(event, team));
     const known = await this.deps.memory.databotThread(threadId);
     if (addressing === "thread_reply" && !known) return;
+    // Slack Connect brings people from other organizations into shared channels: the author's team decides.
+    const authorTeam = event.user_team ?? event.team ?? team;
+    const allowed = this.deps.allowedTeams;
+    if (allowed && !allowed.includes(authorTeam)) return this.refuse(event, authorTeam, threadId);
     const [authorName, files] = await Promise.all([
       this.deps.people.nameOf(event.user),
       this.describeFiles(event.files ?? []),
@@ -112,6 +124,26 @@ export class SlackEvents {
     if (result.status === "accepted" && !known && addressing === "direct") {
       this.background(this.titleThread(event, message.text), "thread title");
     }
+  }
+
+  /** One polite sentence in the thread (once per thread), and nothing recorded, downloaded or looked up. */
+  private refuse(event: SlackMessageEvent, authorTeam: string, threadId: string): void {
+    const tell = this.refusals.shouldRefuse(authorTeam, threadId);
+    this.deps.logger.info(
+      { team: authorTeam, channel: event.channel, told: tell },
+      "message from a workspace not in ALLOWED_SLACK_TEAMS refused",
+    );
+    if (!tell) return;
+    this.background(
+      this.deps.quick.chat
+        .postMessage({
+          channel: event.channel,
+          thread_ts: event.thread_ts ?? event.ts,
+          text: NOT_SERVED_TEXT,
+        })
+        .then(() => undefined),
+      "refusal",
+    );
   }
 
   /**

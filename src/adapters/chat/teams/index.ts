@@ -75,6 +75,8 @@ export function createTeamsModule(deps: SurfaceDeps, teams: TeamsConfig): Surfac
     store: deps.store,
     files,
     graph,
+    sender,
+    allowedTenants: teams.allowedTenants,
     logger,
   });
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -83,7 +85,12 @@ export function createTeamsModule(deps: SurfaceDeps, teams: TeamsConfig): Surfac
       .sweep()
       .catch((error: unknown) => logger.warn({ err: error }, "could not clean spooled files"));
 
-  const mode = teams.appId ? `app ${teams.appId}` : "no app id: requests are NOT authenticated (local mode)";
+  // Without an app id nothing proves a request came from Teams, so the endpoint answers this machine only
+  // (see local-access.ts): what the Agents Playground needs, and nobody elsewhere can reach it.
+  const mode = teams.appId
+    ? `app ${teams.appId}`
+    : "no app id, so requests are not authenticated: it answers this machine only (loopback), which is " +
+      "fine for trying databot with the Agents Playground; set MicrosoftAppId to serve Microsoft Teams";
   return {
     surface,
     description: `Teams: Bot Framework endpoint at POST ${MESSAGES_ROUTE} (${mode}; Graph ${graph ? "on" : "off"})`,

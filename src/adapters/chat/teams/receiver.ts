@@ -17,7 +17,8 @@ import { refuseUnlessLocal } from "./local-access";
 import type { FileDelivery } from "./file-delivery";
 import { GraphError, type GraphClient } from "./graph-client";
 import { normalizeActivity, teamsContextOf, type NormalizedActivity } from "./normalize";
-import type { DatabotCloudAdapter } from "./sender";
+import type { DatabotCloudAdapter, TeamsSender } from "./sender";
+import { RefusalGate } from "../refusals";
 import { CODE_NAMESPACE, GRAPH_NOT_CONFIGURED } from "./surface";
 
 export interface TeamsReceiverDeps {
@@ -27,10 +28,20 @@ export interface TeamsReceiverDeps {
   store: Store;
   files: FileDelivery;
   graph?: GraphClient;
+  /** Sends the refusal to conversations of tenants databot does not serve. */
+  sender: TeamsSender;
+  /** Tenants whose conversations databot answers (`ALLOWED_TEAMS_TENANTS`, lower case); absent: every tenant. */
+  allowedTenants?: readonly string[];
   logger: Logger;
 }
 
+/** What a conversation in a tenant databot does not serve is told, once. */
+export const NOT_SERVED_TEXT =
+  "Sorry, I can only answer people from the organizations this databot is set up for, so I can't help with this. If you think you should have access, please ask the people who run databot.";
+
 export class TeamsReceiver {
+  private readonly refusals = new RefusalGate();
+
   constructor(private readonly deps: TeamsReceiverDeps) {}
 
   /** The Express handler for the Bot Framework messaging endpoint. */
@@ -65,6 +76,14 @@ export class TeamsReceiver {
       res.status(401).json({ error: "Unauthorized." });
       return;
     }
+    const tenant = tenantOf(activity);
+    const allowed = this.deps.allowedTenants;
+    if (allowed && !(tenant && allowed.includes(tenant))) {
+      // Acknowledged, so Teams does not retry; a message hears one sentence, anything else nothing at all.
+      res.status(200).end();
+      this.refuse(activity, tenant);
+      return;
+    }
     try {
       // A question needs no turn context: it is recorded and answered later, so skip the adapter's turn setup.
       if (activity.type === ActivityTypes.Message && activity.value === undefined) {
@@ -80,6 +99,28 @@ export class TeamsReceiver {
       res.status(500).json({ error: "databot could not take this message; Teams will retry." });
     }
   };
+
+  /** One polite sentence to an addressed message (once per conversation); nothing recorded or downloaded. */
+  private refuse(activity: Activity, tenant: string | undefined): void {
+    const question = activity.type === ActivityTypes.Message && activity.value === undefined;
+    const normalized = question
+      ? normalizeActivity(activity, TurnContext.getConversationReference(activity))
+      : undefined;
+    const tell =
+      normalized?.addressed === true &&
+      this.refusals.shouldRefuse(tenant ?? "unknown", normalized.message.threadId);
+    this.deps.logger.info(
+      { tenant, type: activity.type, told: tell },
+      "activity from a tenant not in ALLOWED_TEAMS_TENANTS refused",
+    );
+    if (!tell || !normalized) return;
+    const { reference } = teamsContextOf(normalized.message);
+    this.deps.sender
+      .send(reference, [{ type: ActivityTypes.Message, text: NOT_SERVED_TEXT }])
+      .catch((error: unknown) =>
+        this.deps.logger.warn({ err: asDatabotError(error) }, "could not send the refusal"),
+      );
+  }
 
   private async onTurn(context: TurnContext): Promise<void> {
     const { activity } = context;
@@ -185,6 +226,13 @@ export class TeamsReceiver {
         '(for example *"@databot chart monthly revenue by region"*), and I\'ll answer in the reply chain.';
     await context.sendActivity({ type: ActivityTypes.Message, text, textFormat: "markdown" });
   }
+}
+
+/** The Microsoft Entra tenant a conversation belongs to, in lower case. */
+function tenantOf(activity: Activity): string | undefined {
+  const channelData = (activity.channelData ?? {}) as { tenant?: { id?: unknown } };
+  const id = channelData.tenant?.id ?? activity.conversation.tenantId;
+  return typeof id === "string" && id !== "" ? id.toLowerCase() : undefined;
 }
 
 function isActivity(value: unknown): value is Activity {

@@ -8,7 +8,9 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import type {
   EnqueueResult,
+  InboxDepth,
   InboxItem,
+  InboxStats,
   InboxStatus,
   Store,
   ThreadRecord,
@@ -45,7 +47,7 @@ export interface SqliteStoreOptions {
   now?: () => number;
 }
 
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, InboxStats {
   private readonly db: Database.Database;
   private readonly now: () => number;
   /** Prepared statements by SQL text: preparing costs more than running these small queries. */
@@ -242,6 +244,15 @@ export class SqliteStore implements Store {
     this.sql("DELETE FROM inbox WHERE status IN ('done', 'failed') AND finished_at <= ?").run(
       now - keepFinishedMs,
     );
+  }
+
+  async inboxDepth(): Promise<InboxDepth> {
+    const rows = this.sql(
+      "SELECT status, COUNT(*) AS n FROM inbox WHERE status IN ('pending', 'processing') GROUP BY status",
+    ).all() as { status: "pending" | "processing"; n: number }[];
+    const depth: InboxDepth = { pending: 0, processing: 0 };
+    for (const row of rows) depth[row.status] = row.n;
+    return depth;
   }
 
   async ping(): Promise<void> {

@@ -40,6 +40,8 @@ export interface SandboxEngine {
   startSession(): Promise<LocalSandboxSession>;
   /** Resolves when every pool slot holds a warm sandbox. */
   poolFull(): Promise<void>;
+  /** Warm sandboxes ready now, and how many the pool keeps (for the operators' metrics). */
+  poolStats(): { warm: number; target: number };
   close(): Promise<void>;
 }
 
@@ -205,6 +207,10 @@ class Engine implements SandboxEngine {
     this.sessions.add(session);
     sandbox.onExit(() => this.sessions.delete(session));
     return session;
+  }
+
+  poolStats(): { warm: number; target: number } {
+    return { warm: this.pool?.available ?? 0, target: this.config.poolSize };
   }
 
   async poolFull(): Promise<void> {
