@@ -223,3 +223,23 @@ test("'stop' in a thread cancels the question being worked on; the thread is tol
   await surface.waitForReplies(3);
   expect(surface.replies[2]!.reply.text).toBe("Nothing was being worked on in this thread.");
 });
+
+test("reset deletes the thread's analysis on Azure: its agent thread and every file shared or made in it", async () => {
+  fake.queueTurn({
+    code: [{ input: "df.plot()", logs: "", images: [barChartPng([1, 2])] }],
+    text: "Done. [Totals](sandbox:/mnt/data/totals.csv)",
+    files: [{ name: "totals.csv", content: "a,b\n1,2\n" }],
+  });
+  const service = startService();
+  const thread = threadOf("to-forget");
+  await service.receive(userMessage(thread, "chart it", [csvAttachment("sales.csv", SALES)]));
+  await surface.waitForReplies(1);
+  const agentThread = (await store.getThread(thread))!.agentThreadId;
+  expect(fake.state.files.size).toBeGreaterThanOrEqual(3); // the CSV, the chart, totals.csv
+
+  await service.receive(userMessage(thread, "reset"));
+  await surface.waitForReplies(2);
+  expect(fake.state.threads.has(agentThread)).toBe(false);
+  expect(fake.state.files.size).toBe(0);
+  expect(await store.getThread(thread)).toBeUndefined();
+});

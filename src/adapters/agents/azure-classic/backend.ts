@@ -17,7 +17,7 @@ import type {
 import { provisionAgent } from "./agent-provisioning";
 import { DatabotError } from "../../../core/errors";
 import { activeRunConflict, statusOf, threadGoneError, toDatabotError } from "./errors";
-import { addMessage, uploadFile } from "./messages";
+import { addMessage, threadFileIds, uploadFile } from "./messages";
 import type { RetrySettings } from "./retry-policy";
 import { RunFollower, type RunSettings } from "./runs";
 
@@ -121,12 +121,30 @@ export class AzureAgentBackend implements AgentBackend {
     return this.runs.cancel(threadId, runId);
   }
 
+  /**
+   * Deletes the thread and the files it holds: the ones people shared (message attachments) and the ones the
+   * analysis made (charts and linked files). A thread already gone is not an error.
+   */
   async deleteThread(threadId: string): Promise<void> {
+    let fileIds: string[] = [];
+    try {
+      fileIds = await threadFileIds(this.client, threadId);
+    } catch (error) {
+      if (statusOf(error) !== 404) throw toDatabotError(error, "listing the agent thread's files");
+    }
+    for (const fileId of fileIds) {
+      try {
+        await this.client.files.delete(fileId);
+      } catch (error) {
+        if (statusOf(error) !== 404) throw toDatabotError(error, "deleting the agent thread's files");
+      }
+    }
     try {
       await this.client.threads.delete(threadId);
     } catch (error) {
       if (statusOf(error) !== 404) throw toDatabotError(error, "deleting the agent thread");
     }
+    this.logger.info({ threadId, files: fileIds.length }, "deleted an agent thread and its files");
   }
 
   /** Rethrows a failure, as a thread-gone error when it was a 404 and the thread itself is gone. */

@@ -9,7 +9,7 @@ import type { Logger } from "../../../core/logger";
 import type { AgentFileInput, AgentMessageInput, UploadedFile } from "../../../core/ports/agent-backend";
 import { createOnce, REQUEST_TOKEN_KEY } from "./create-once";
 import { toDatabotError } from "./errors";
-import { findFirst } from "./paging";
+import { findFirst, listAll } from "./paging";
 import type { RetrySettings } from "./retry-policy";
 
 /** Uploads one file as a stream with purpose `assistants`. */
@@ -117,4 +117,24 @@ export async function addMessage(
   } catch (error) {
     throw toDatabotError(error, "adding the message");
   }
+}
+
+/** Every file a thread refers to: message attachments, charts, and files linked from answers. */
+export async function threadFileIds(client: AgentsClient, threadId: string): Promise<string[]> {
+  const messages = await listAll((page) => client.messages.list(threadId, page), "asc");
+  const ids = new Set<string>();
+  for (const message of messages) {
+    for (const attachment of message.attachments ?? []) if (attachment.fileId) ids.add(attachment.fileId);
+    for (const content of message.content) {
+      const part = content as {
+        imageFile?: { fileId?: string };
+        text?: { annotations?: { filePath?: { fileId?: string } }[] };
+      };
+      if (part.imageFile?.fileId) ids.add(part.imageFile.fileId);
+      for (const annotation of part.text?.annotations ?? []) {
+        if (annotation.filePath?.fileId) ids.add(annotation.filePath.fileId);
+      }
+    }
+  }
+  return [...ids];
 }
