@@ -1,5 +1,7 @@
 import {
   checkReachable,
+  describeUrl,
+  inTransaction,
   migrate,
   openPool,
   type MigrationSet,
@@ -56,6 +58,31 @@ describe("schema migrations on PostgreSQL", () => {
     } finally {
       await pool.end();
     }
+  });
+
+  test("a transaction commits all its statements, or none when one of them fails", async () => {
+    const pool = openPool({ url: db.url });
+    try {
+      await inTransaction(pool, async (client) => {
+        await client.query("INSERT INTO notes (body) VALUES ('first')");
+        await client.query("INSERT INTO notes (body) VALUES ('second')");
+      });
+      const failing = inTransaction(pool, async (client) => {
+        await client.query("INSERT INTO notes (body) VALUES ('lost')");
+        await client.query("INSERT INTO notes (body) VALUES (NULL)");
+      });
+      await expect(failing).rejects.toThrow(/null value/);
+      const rows = await pool.query("SELECT body FROM notes WHERE body <> 'hi' ORDER BY id");
+      expect(rows.rows.map((r: { body: string }) => r.body)).toEqual(["first", "second"]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test("a database URL is described by its host, port and database, never its password", () => {
+    expect(describeUrl("postgres://databot:s3cret@db.internal/databot")).toBe("db.internal:5432/databot");
+    expect(describeUrl("postgres://u:p@10.0.0.5:6543/x")).toBe("10.0.0.5:6543/x");
+    expect(describeUrl("not a url with s3cret")).toBe("(an unparsable DATABASE_URL)");
   });
 
   test("an unreachable server is reported with its address and without the password", async () => {
