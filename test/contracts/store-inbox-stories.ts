@@ -203,12 +203,12 @@ export function inboxStories(kit: StoreKit): void {
     });
     await store.saveCheckpoint(lease, {
       live: undefined,
-      posted: { at: 8, outcome: "failed", errorCode: "run_failed" },
+      posted: { at: 8, outcome: "failed", errorCode: "backend_busy" },
     });
     expect((await store.getItem(item!.seq))?.checkpoint).toEqual({
       agentThreadId: "thread_1",
       notices: [{ kind: "file_refused", file: "a", message: "Too big." }],
-      posted: { at: 8, outcome: "failed", errorCode: "run_failed" },
+      posted: { at: 8, outcome: "failed", errorCode: "backend_busy" },
       runId: "run_1",
     });
     await store.saveCheckpoint(lease, { live: { channel: "draft", handle: { edited: null }, openedAt: 9 } });
