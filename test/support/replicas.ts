@@ -29,7 +29,7 @@ export interface ReplicaProcess {
 
 /** Starts a replica and resolves once it is claiming work. */
 export async function startReplica(id: string, env: Record<string, string>): Promise<ReplicaProcess> {
-  // tsx as a loader in this one process: its CLI would run the replica in a child that outlives a SIGKILL.
+  // tsx as a loader, not its CLI (which runs the script in a grandchild that a SIGKILL would leave running).
   const child = spawn(process.execPath, ["--import", "tsx", "test/support/replica-process.ts"], {
     cwd: ROOT,
     env: {
