@@ -9,7 +9,10 @@ export interface TokenUsage {
   outputTokens: number;
 }
 
-/** One turn, as the ledger keeps it. A record is keyed by its message id: writing it again replaces it. */
+/**
+ * One turn, as the ledger keeps it. A record is keyed by its message id: writing it again replaces it, except
+ * that it keeps its first `startedAt` and a session once counted stays counted (a resumed turn is one turn).
+ */
 export interface UsageRecord {
   messageId: string;
   threadId: string;
@@ -83,7 +86,8 @@ export type SessionAdmission =
  *
  * A thread's session is *live* at a moment `t` when its latest record ended within `idleMs` before `t` and its
  * latest record with `sessionOpened` started within `lifetimeMs` before `t` — the way Code Interpreter keeps a
- * session for an hour, or until it has been idle for 30 minutes. A running turn's record counts as ending now.
+ * session for an hour, or until it has been idle for 30 minutes. A running turn's record counts as ending at
+ * `t` (for at most `lifetimeMs` after it started, so a turn that vanished mid-run stops counting).
  */
 export interface UsageLedger {
   /** Writes a turn's record, replacing an earlier one with the same message id. */
