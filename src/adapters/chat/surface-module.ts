@@ -2,7 +2,7 @@ import type { Express } from "express";
 import type { Mode } from "../../config";
 import type { FilePolicy } from "../../core/files/file-policy";
 import type { Logger } from "../../core/logger";
-import type { ChatSurface, MessageSink, Store } from "../../core/ports";
+import type { ChatSurface, KeyValueSpaces, MessageSink, ThreadMap } from "../../core/ports";
 import type { OutboundGuard } from "../outbound/guard";
 
 /** The few shared settings a chat surface may read (its own settings come as its configuration section). */
@@ -20,7 +20,10 @@ export interface SurfaceSettings {
 export interface SurfaceDeps {
   /** Hand normalized messages here; resolves once they are durably recorded. */
   sink: MessageSink;
-  store: Store;
+  /** The surface's own key-value spaces (namespaced under its platform prefix: it sees no one else's). */
+  spaces: KeyValueSpaces;
+  /** Whether databot already answers a chat thread. */
+  threads: Pick<ThreadMap, "getThread">;
   logger: Logger;
   /** Apply before downloading anything (name, type, declared size). */
   filePolicy: FilePolicy;

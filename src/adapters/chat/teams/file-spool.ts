@@ -6,10 +6,9 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import type { Store } from "../../../core/ports";
+import type { KeyValueSpace } from "../../../core/ports";
 import type { ReplyFile } from "../../../core/types";
 
-const NAMESPACE = "teams.files";
 const ID_PATTERN = /^[0-9a-f-]{36}$/;
 
 export interface SpooledFile {
@@ -24,7 +23,7 @@ export interface SpooledFile {
 export class FileSpool {
   constructor(
     private readonly dir: string,
-    private readonly store: Store,
+    private readonly records: KeyValueSpace,
     readonly ttlMs: number,
   ) {}
 
@@ -43,8 +42,7 @@ export class FileSpool {
       path: filePath,
       createdAt: Date.now(),
     };
-    await this.store.putValue(
-      NAMESPACE,
+    await this.records.put(
       id,
       { name: record.name, mimeType: record.mimeType, size, createdAt: record.createdAt },
       this.ttlMs,
@@ -55,12 +53,12 @@ export class FileSpool {
   /** A spooled file that still exists, or undefined (unknown id, expired, or already delivered). */
   async get(id: string): Promise<SpooledFile | undefined> {
     if (!ID_PATTERN.test(id)) return undefined;
-    const value = await this.store.getValue<{
+    const value = await this.records.get<{
       name: string;
       mimeType: string;
       size: number;
       createdAt: number;
-    }>(NAMESPACE, id);
+    }>(id);
     if (!value || Date.now() - value.createdAt > this.ttlMs) return undefined;
     const filePath = this.pathOf(id);
     if (!fs.existsSync(filePath)) return undefined;

@@ -45,9 +45,13 @@ export function createTeamsModule(deps: SurfaceDeps, teams: TeamsConfig): Surfac
   const adapter = new DatabotCloudAdapter(auth.authentication);
   const sender = new TeamsSender(adapter, auth.appId);
   const graph = teams.graph ? new GraphClient(teams.graph, fetcher) : undefined;
-  const spool = new FileSpool(path.join(settings.dataDir, "teams-files"), deps.store, FILE_TTL_MS);
+  const spool = new FileSpool(
+    path.join(settings.dataDir, "teams-files"),
+    deps.spaces.space("files"),
+    FILE_TTL_MS,
+  );
   let signer: Promise<LinkSigner> | undefined;
-  const getSigner = () => (signer ??= LinkSigner.fromStore(deps.store));
+  const getSigner = () => (signer ??= LinkSigner.fromStore(deps.spaces.space("links")));
   const files = new FileDelivery({
     sender,
     spool,
@@ -63,7 +67,7 @@ export function createTeamsModule(deps: SurfaceDeps, teams: TeamsConfig): Surfac
     files,
     auth,
     graph,
-    store: deps.store,
+    codes: deps.spaces.space("code"),
     logger,
     fetcher,
     filePolicy: deps.filePolicy,
@@ -72,7 +76,8 @@ export function createTeamsModule(deps: SurfaceDeps, teams: TeamsConfig): Surfac
     adapter,
     auth,
     sink: deps.sink,
-    store: deps.store,
+    codes: deps.spaces.space("code"),
+    threads: deps.threads,
     files,
     graph,
     sender,
