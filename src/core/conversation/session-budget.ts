@@ -76,18 +76,19 @@ export class SessionBudget {
     const workspace = workspaceOf(message);
     const freshSince = now - 3 * this.recheckMs - MINUTE;
     const { maxActiveSessions: maxActive, dailySessionBudget: dailyBudget } = this.deps.settings;
-    // Those already waiting go first: a newcomer may not take the slot the head of the line waits for.
+    // Those already waiting go first: while anyone waits ahead, only a thread whose session is live goes on
+    // (a limit of 0 admits nothing else), so a newcomer cannot take the slot the head of the line waits for.
+    let limit = maxActive;
     if (maxActive !== undefined) {
       const line = await this.deps.waitlist.line(workspace, freshSince);
-      const ahead = line.filter((seq) => seq < item.seq).length;
-      if (ahead > 0) return this.wait(item, workspace, now, freshSince);
+      if (line.some((seq) => seq < item.seq)) limit = 0;
     }
     const result = await this.deps.ledger.admitSession({
       record: this.runningRecord(item, workspace, now),
       idleMs: this.idleMs,
       lifetimeMs: this.lifetimeMs,
       dayStart: now - (now % DAY),
-      ...(maxActive !== undefined ? { maxActive } : {}),
+      ...(limit !== undefined ? { maxActive: limit } : {}),
       ...(dailyBudget !== undefined ? { dailyBudget } : {}),
     });
     if (result.admitted) {

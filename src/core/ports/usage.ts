@@ -68,7 +68,10 @@ export interface SessionRequest {
   idleMs: number;
   /** A session lasts at most this long from its opening (Code Interpreter: one hour). */
   lifetimeMs: number;
-  /** At most this many threads of the workspace may have a live session; absent: no limit. */
+  /**
+   * At most this many threads of the workspace may have a live session; absent: no limit; 0 admits only a
+   * thread whose session is live.
+   */
   maxActive?: number;
   /** At most this many sessions may open in the workspace since `dayStart`; absent: no limit. */
   dailyBudget?: number;
