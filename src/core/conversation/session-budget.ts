@@ -145,7 +145,7 @@ export class SessionBudget {
 }
 
 /** Whose budget a message spends: its workspace or tenant, or (browser chat, CLI) its platform's. */
-export function workspaceOf(message: ClaimedItem["message"]): string {
+function workspaceOf(message: ClaimedItem["message"]): string {
   return message.origin?.workspace ?? message.platform;
 }
 

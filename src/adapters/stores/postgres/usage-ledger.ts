@@ -16,7 +16,7 @@ import type {
 import { GROUP_COLUMNS, rowToTotals, type TotalsRow } from "../usage-sql";
 import { inTransaction, migrate, type MigrationSet } from "./database";
 
-export const USAGE_MIGRATIONS: MigrationSet = {
+const USAGE_MIGRATIONS: MigrationSet = {
   component: "usage",
   migrations: [
     {
