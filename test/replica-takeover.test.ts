@@ -40,6 +40,11 @@ afterAll(async () => {
   await db?.drop();
 });
 
+afterEach(async () => {
+  // Each story's replicas go with it: a leftover replica would take the next story's turns.
+  await Promise.all(replicas.splice(0).map((r) => r.kill()));
+});
+
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "databot-takeover-"));
   repliesFile = path.join(dir, "replies.jsonl");

@@ -28,6 +28,9 @@ import {
 } from "./observability";
 import { prefixedSpaces } from "./key-value-spaces";
 import { storeFor } from "./store-factory";
+import { ledgerFor, usageTurnObserver, type Ledger } from "./usage/ledger";
+import { Retention, scheduleRetention } from "./usage/retention";
+import { SessionBudget } from "../core/conversation/session-budget";
 import { BUILT_IN_SURFACES, type SurfaceSpec } from "./surfaces";
 
 /** The parts to build databot from; each defaults to what the configuration selects. */
@@ -36,6 +39,8 @@ export interface DatabotParts {
   backend?: BackendFactory;
   /** Builds the store (default: the configured one, SQLite in `DATA_DIR` or PostgreSQL). */
   store?: () => Store | Promise<Store>;
+  /** Builds the usage ledger (default: beside the configured store). */
+  usage?: () => Ledger | Promise<Ledger>;
   /** The chat surfaces to run (default: every built-in one whose configuration is present). */
   surfaces?: readonly SurfaceSpec[];
   /**
@@ -54,6 +59,10 @@ export interface RunningDatabot {
   store: Store;
   backend: AgentBackend;
   service: ConversationService;
+  /** What each turn used; `databot usage` reads it. */
+  usage: Ledger;
+  /** The retention purge (scheduled hourly); `purge()` runs one now. */
+  retention: Retention;
   /** What `GET /metrics` serves. */
   metrics: DatabotMetrics;
   modules: SurfaceModule[];
@@ -78,6 +87,7 @@ export async function startDatabot(
     : tracingFromConfig(observability.tracing, version);
   const store = await (parts.store ?? (() => storeFor(config.store)))();
   const backend = await (parts.backend ?? backendFor(config))({ logger, spaces: store });
+  const usage = await (parts.usage ?? (() => ledgerFor(config.store)))();
   const outbound = new OutboundGuard({ local: core.mode === "local" });
   const sink = {
     async receive(message: Parameters<ConversationService["receive"]>[0]) {
@@ -106,7 +116,21 @@ export async function startDatabot(
     store,
     backend: observedBackend(backend, metrics),
     surfaces: modules.map((m) => observedSurface(m.surface, metrics)),
-    observer: combineObservers(tracing?.observer, metricsTurnObserver(metrics)),
+    observer: combineObservers(
+      tracing?.observer,
+      metricsTurnObserver(metrics, config.usage.prices),
+      usageTurnObserver(usage, logger),
+    ),
+    budget: new SessionBudget({
+      ledger: usage,
+      waitlist: usage,
+      backend: backend.name,
+      settings: {
+        maxActiveSessions: config.usage.maxActiveSessions,
+        dailySessionBudget: config.usage.dailySessionBudget,
+      },
+      logger,
+    }),
     logger,
     workerId: parts.workerId ?? config.replica.replicaId,
     settings: {
@@ -134,11 +158,19 @@ export async function startDatabot(
   }
   for (const module of modules) await module.start?.();
   await service.start();
-  const purge = setInterval(
-    () => void store.purgeExpired(config.core.dedupeTtlMs).catch(() => undefined),
-    3600_000,
-  );
-  purge.unref();
+  const retention = new Retention({
+    ledger: usage,
+    threads: store,
+    inbox: store,
+    maintenance: store,
+    backend,
+    targets: modules.flatMap((m) => m.retention ?? []),
+    platforms: modules.map((m) => m.surface.platform),
+    retentionDays: config.usage.retentionDays,
+    dedupeTtlMs: config.core.dedupeTtlMs,
+    logger,
+  });
+  const stopRetention = scheduleRetention(retention, logger);
 
   for (const module of modules) logger.info({ surface: module.surface.platform }, module.description);
   const url = http ? `http://${formatHost(config.core.host)}:${http.port}` : undefined;
@@ -148,12 +180,14 @@ export async function startDatabot(
     store,
     backend,
     service,
+    usage,
+    retention,
     metrics,
     modules,
     port: http?.port,
     url,
     async close(graceMs = 10_000) {
-      clearInterval(purge);
+      stopRetention();
       // Stop accepting first; stopping the modules then ends long-lived responses (live progress streams)
       // that would otherwise hold the server open. Running turns can still post: replies go out, not in.
       const httpClosed = http?.close();
@@ -162,6 +196,7 @@ export async function startDatabot(
       await service.stop(graceMs);
       await backend.close();
       await store.close();
+      await usage.close();
       await outbound.close();
       await tracing?.shutdown().catch((error: unknown) => {
         logger.warn({ err: error }, "could not send the last traces");

@@ -2,7 +2,7 @@ import type { Express } from "express";
 import type { Mode } from "../../config";
 import type { FilePolicy } from "../../core/files/file-policy";
 import type { Logger } from "../../core/logger";
-import type { ChatSurface, KeyValueSpaces, MessageSink, ThreadMap } from "../../core/ports";
+import type { ChatSurface, KeyValueSpaces, MessageSink, RetentionTarget, ThreadMap } from "../../core/ports";
 import type { OutboundGuard } from "../outbound/guard";
 
 /** The few shared settings a chat surface may read (its own settings come as its configuration section). */
@@ -46,4 +46,6 @@ export interface SurfaceModule {
   start?(): Promise<void>;
   /** Disconnects; the server stops accepting requests first. */
   stop?(): Promise<void>;
+  /** What the module keeps about conversations (transcripts, uploads), for the `RETENTION_DAYS` purge. */
+  readonly retention?: readonly RetentionTarget[];
 }

@@ -4,3 +4,5 @@ export type * from "./message-sink";
 export type * from "./store";
 export type * from "./turn-observer";
 export type * from "./inbox-stats";
+export type * from "./usage";
+export type * from "./retention";
