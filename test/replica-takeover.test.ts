@@ -29,11 +29,6 @@ beforeAll(async () => {
   store = await PostgresStore.open({ url: db.url });
 });
 
-// A replica left running would claim the next story's turn.
-afterEach(async () => {
-  await Promise.all(replicas.splice(0).map((r) => r.kill()));
-});
-
 afterAll(async () => {
   await store?.close();
   await fake?.close();
