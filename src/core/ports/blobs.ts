@@ -37,7 +37,7 @@ export class BlobTooLargeError extends Error {
 
 /**
  * Bytes that any replica may need: staged uploads, generated files awaiting delivery, a thread's files. Keys are
- * `/`-separated segments of letters, digits, `.`, `_` and `-` (no segment starts with a dot); a prefix is a
+ * `/`-separated segments of letters, digits, spaces and `._-()` (none starts with a dot or a space); a prefix is a
  * folder and ends with `/`.
  *
  * Contract: `put` streams in, is all-or-nothing (a reader sees the old blob or the whole new one, never a part,
@@ -61,13 +61,17 @@ export interface BlobStore {
   /** Deletes every blob under `prefix`; returns how many went. */
   deletePrefix(prefix: string): Promise<number>;
   /**
-   * Deletes blobs under `prefix` written more than `olderThanMs` ago, and copies cut off by a crash older than
-   * that. Returns how many blobs went.
+   * Deletes blobs under `prefix` written more than `olderThanMs` ago, and copies cut off by a crash that
+   * started more than `olderThanMs` or {@link UNFINISHED_COPY_MS} ago, whichever is sooner. Returns how many
+   * (complete) blobs went.
    */
   expire(prefix: string, olderThanMs: number, now?: number): Promise<number>;
 }
 
-const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+/** A copy still unfinished after this long is taken for one cut off by a crash. */
+export const UNFINISHED_COPY_MS = 3600_000;
+
+const SEGMENT = /^[A-Za-z0-9_()-][A-Za-z0-9._() -]*$/;
 
 /** True for a key every implementation accepts. */
 export function isBlobKey(key: string): boolean {

@@ -4,3 +4,6 @@ export type * from "./message-sink";
 export type * from "./store";
 export type * from "./turn-observer";
 export type * from "./inbox-stats";
+export type * from "./blobs";
+export type * from "./event-bus";
+export type * from "./transcripts";

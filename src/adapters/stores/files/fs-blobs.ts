@@ -17,6 +17,7 @@ import {
   type BlobStore,
   type OpenedBlob,
   type PutBlobOptions,
+  UNFINISHED_COPY_MS,
 } from "../../../core/ports/blobs";
 import type { JsonObject } from "../../../core/types";
 import { cappedSource } from "./size-cap";
@@ -132,7 +133,8 @@ export class FsBlobStore implements BlobStore {
         file.includes(PART) || (file.endsWith(META) && !fs.existsSync(file.slice(0, -META.length)));
       if (!leftover) continue;
       const stat = await fsp.stat(file).catch(missingAs(undefined));
-      if (stat && now - stat.mtimeMs > olderThanMs) await fsp.rm(file, { force: true });
+      const limit = Math.min(olderThanMs, UNFINISHED_COPY_MS);
+      if (stat && now - stat.mtimeMs > limit) await fsp.rm(file, { force: true });
     }
     return removed;
   }

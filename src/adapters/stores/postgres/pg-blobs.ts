@@ -14,6 +14,7 @@ import {
   type BlobStore,
   type OpenedBlob,
   type PutBlobOptions,
+  UNFINISHED_COPY_MS,
 } from "../../../core/ports/blobs";
 import type { JsonObject } from "../../../core/types";
 import { cappedSource } from "../files/size-cap";
@@ -184,10 +185,14 @@ export class PgBlobStore implements BlobStore {
 
   async expire(prefix: string, olderThanMs: number, now = Date.now()): Promise<number> {
     checkPrefix(prefix);
-    const before = new Date(now - olderThanMs);
     const result = await this.pool.query<{ complete: boolean }>(
-      "DELETE FROM blobs WHERE key LIKE $1 AND created_at < $2 RETURNING complete",
-      [likePrefix(prefix), before],
+      `DELETE FROM blobs WHERE key LIKE $1 AND (created_at < $2 OR (NOT complete AND created_at < $3))
+       RETURNING complete`,
+      [
+        likePrefix(prefix),
+        new Date(now - olderThanMs),
+        new Date(now - Math.min(olderThanMs, UNFINISHED_COPY_MS)),
+      ],
     );
     return result.rows.filter((r) => r.complete).length;
   }
