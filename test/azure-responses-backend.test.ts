@@ -203,7 +203,7 @@ describe("files and messages", () => {
       stream: Readable.from(["a\n1\n"]),
     });
     await backend.addMessage(thread.id, { text: "sum a", files: [file], authorName: "Ada" });
-    const state = (await world.store.getValue<never>("azure-responses:thread", thread.id)) as unknown as {
+    const state = (await world.store.space("azure-responses:thread").get<never>(thread.id)) as unknown as {
       containerId: string;
     };
     expect(fake.container(state.containerId).files.map((f) => [f.fileId, f.info.path])).toEqual([

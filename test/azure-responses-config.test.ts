@@ -86,7 +86,7 @@ describe("against the fake Foundry", () => {
 
   async function answerOnce(env: Record<string, string>) {
     const config = loadConfig({ ...env, DATA_DIR: dir, LOG_LEVEL: "silent" }, dir);
-    const backend = await backendFor(config)({ logger: silentLogger, store });
+    const backend = await backendFor(config)({ logger: silentLogger, spaces: store });
     const surface = new MemorySurface("cli");
     const service = new ConversationService({
       store,
@@ -120,7 +120,7 @@ describe("against the fake Foundry", () => {
 
   test("on classic agents too, a thread gone on the service is replaced and the thread is told its files are gone", async () => {
     const env = { ...fake.env("classic"), DATA_DIR: dir, LOG_LEVEL: "silent" };
-    const backend = await backendFor(loadConfig(env, dir))({ logger: silentLogger, store });
+    const backend = await backendFor(loadConfig(env, dir))({ logger: silentLogger, spaces: store });
     const surface = new MemorySurface("cli");
     const service = new ConversationService({
       store,

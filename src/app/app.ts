@@ -4,7 +4,6 @@
  * configuration section; tests replace a part by passing another factory.
  */
 import { OutboundGuard } from "../adapters/outbound/guard";
-import { SqliteStore } from "../adapters/stores/sqlite/sqlite-store";
 import type { Config } from "../config";
 import { ConversationService } from "../core/conversation/service";
 import { FilePolicy } from "../core/files/file-policy";
@@ -27,16 +26,23 @@ import {
   startTracing,
   tracingFromConfig,
 } from "./observability";
+import { prefixedSpaces } from "./key-value-spaces";
+import { storeFor } from "./store-factory";
 import { BUILT_IN_SURFACES, type SurfaceSpec } from "./surfaces";
 
 /** The parts to build databot from; each defaults to what the configuration selects. */
 export interface DatabotParts {
   /** Builds the agent backend (default: the configured one). */
   backend?: BackendFactory;
-  /** Builds the store (default: SQLite in `DATA_DIR`). */
-  store?: () => Store;
+  /** Builds the store (default: the configured one, SQLite in `DATA_DIR` or PostgreSQL). */
+  store?: () => Store | Promise<Store>;
   /** The chat surfaces to run (default: every built-in one whose configuration is present). */
   surfaces?: readonly SurfaceSpec[];
+  /**
+   * Names this process in its leases (default: REPLICA_ID). A one-off process (the CLI) passes its own, so it
+   * never takes back the turns of a server that runs with the same replica id.
+   */
+  workerId?: string;
   /** Whether to listen on HTTP (the CLI does not). Default true. */
   http?: boolean;
   /** Trace turns into this span processor instead of the configured OTLP endpoint (tests). */
@@ -70,8 +76,8 @@ export async function startDatabot(
   const tracing = parts.spanProcessor
     ? startTracing({ serviceName: "databot", version, spanProcessor: parts.spanProcessor })
     : tracingFromConfig(observability.tracing, version);
-  const store = (parts.store ?? (() => SqliteStore.inDataDir(core.dataDir)))();
-  const backend = await (parts.backend ?? backendFor(config))({ logger, store });
+  const store = await (parts.store ?? (() => storeFor(config.store)))();
+  const backend = await (parts.backend ?? backendFor(config))({ logger, spaces: store });
   const outbound = new OutboundGuard({ local: core.mode === "local" });
   const sink = {
     async receive(message: Parameters<ConversationService["receive"]>[0]) {
@@ -82,7 +88,7 @@ export async function startDatabot(
   };
   const deps = {
     sink,
-    store,
+    threads: store,
     logger,
     filePolicy: new FilePolicy(core.maxFileBytes),
     outbound,
@@ -94,7 +100,7 @@ export async function startDatabot(
     },
   };
   const modules = (parts.surfaces ?? BUILT_IN_SURFACES)
-    .map((spec) => spec.build(deps, config))
+    .map((spec) => spec.build({ ...deps, spaces: prefixedSpaces(store, spec.name) }, config))
     .filter((m): m is SurfaceModule => m !== undefined);
   const service: ConversationService = new ConversationService({
     store,
@@ -102,6 +108,7 @@ export async function startDatabot(
     surfaces: modules.map((m) => observedSurface(m.surface, metrics)),
     observer: combineObservers(tracing?.observer, metricsTurnObserver(metrics)),
     logger,
+    workerId: parts.workerId ?? config.replica.replicaId,
     settings: {
       maxConcurrentRuns: config.core.maxConcurrentRuns,
       maxFileBytes: config.core.maxFileBytes,
@@ -126,7 +133,7 @@ export async function startDatabot(
     http = await listen(app, config.core.host, config.core.port);
   }
   for (const module of modules) await module.start?.();
-  service.start();
+  await service.start();
   const purge = setInterval(
     () => void store.purgeExpired(config.core.dedupeTtlMs).catch(() => undefined),
     3600_000,

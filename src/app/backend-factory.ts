@@ -6,9 +6,10 @@
 import path from "node:path";
 import type { Config } from "../config";
 import type { Logger } from "../core/logger";
-import type { AgentBackend, Store } from "../core/ports";
+import type { AgentBackend, KeyValueSpaces } from "../core/ports";
 import { createAzureBackend } from "../adapters/agents/azure-classic";
 import { createAzureResponsesBackend } from "../adapters/agents/azure-responses";
+import { THREAD_STATE_NAMESPACE } from "../adapters/agents/azure-responses/thread-state";
 import { createOfflineAnalyst } from "../adapters/agents/local-engine/analyst";
 import { createLocalBackend } from "../adapters/agents/local-engine/local-backend";
 import { createModelAnalyst } from "../adapters/agents/local-engine/model";
@@ -16,8 +17,8 @@ import { createModelAnalyst } from "../adapters/agents/local-engine/model";
 /** What a backend is built with at start, besides its own configuration section. */
 export interface BackendDeps {
   logger: Logger;
-  /** The store databot runs on (the Responses backend keeps each thread's container and files there). */
-  store: Store;
+  /** Key-value spaces of the store (the Responses backend keeps each thread's container and files there). */
+  spaces: KeyValueSpaces;
 }
 
 /** Builds the backend once the store exists. */
@@ -31,8 +32,8 @@ export function backendFor(config: Config): BackendFactory {
     return async ({ logger }) => createAzureBackend(azure, logger, { runTimeoutMs });
   }
   if (azure) {
-    return async ({ logger, store }) => {
-      const backend = createAzureResponsesBackend(azure, store, logger, {
+    return async ({ logger, spaces }) => {
+      const backend = createAzureResponsesBackend(azure, spaces.space(THREAD_STATE_NAMESPACE), logger, {
         runTimeoutMs,
         outputDir: path.join(dataDir, "azure-outputs"),
       });

@@ -77,6 +77,7 @@ export async function askCommand(
   const databot = await startDatabot(config, logger, {
     ...parts,
     http: false,
+    workerId: `cli-${randomUUID()}`,
     surfaces: [
       surfaceSpec(
         "cli",

@@ -46,7 +46,8 @@ export function readCoreConfig(r: EnvReader, cwd: string): CoreConfig {
     maxFileBytes: (r.read("MAX_FILE_MB", schemas.number(0.001, 512), 512) ?? 512) * MB,
     dedupeTtlMs: (r.read("DEDUPE_TTL_HOURS", schemas.number(24, 24 * 30), 48) ?? 48) * 3600_000,
     runTimeoutMs: (r.read("RUN_TIMEOUT_SECONDS", schemas.int(10, 24 * 3600), 900) ?? 900) * 1000,
-    leaseMs: (r.read("TURN_LEASE_SECONDS", schemas.int(5, 3600), 60) ?? 60) * 1000,
+    // Short, so another replica takes over a crashed one's turn within seconds (renewed every third of it).
+    leaseMs: (r.read("TURN_LEASE_SECONDS", schemas.int(3, 3600), 10) ?? 10) * 1000,
     publicBaseUrl: r.read("PUBLIC_BASE_URL", schemas.url())?.replace(/\/+$/, ""),
   };
 }

@@ -8,6 +8,7 @@ import { readCoreConfig, type CoreConfig } from "./core";
 import { readLocalEngineConfig, type LocalEngineConfig } from "./local-engine";
 import { readObservabilityConfig, type ObservabilityConfig } from "./observability";
 import { readSlackConfig, type SlackConfig } from "./slack";
+import { readReplicaConfig, readStoreConfig, type ReplicaConfig, type StoreConfig } from "./store";
 import { readTeamsConfig, type TeamsConfig } from "./teams";
 import { readWebChatConfig, type WebChatConfig } from "./web";
 
@@ -18,11 +19,15 @@ export type { CoreConfig, LogLevel, Mode } from "./core";
 export type { LocalEngineConfig, ModelConfig } from "./local-engine";
 export type { ObservabilityConfig, TracingConfig } from "./observability";
 export type { SlackConfig } from "./slack";
+export type { ReplicaConfig, StoreConfig } from "./store";
 export type { GraphConfig, TeamsConfig } from "./teams";
 export type { WebChatConfig } from "./web";
 
 export interface Config {
   core: CoreConfig;
+  /** SQLite under DATA_DIR, or PostgreSQL when DATABASE_URL is set. */
+  store: StoreConfig;
+  replica: ReplicaConfig;
   /** Which backend answers: Azure when configured, otherwise the local engine. */
   backend: "azure" | "local";
   azure?: AzureConfig;
@@ -50,6 +55,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   const config: Config = {
     core,
+    store: readStoreConfig(r, core.dataDir),
+    replica: readReplicaConfig(r, core.port),
     backend,
     azure,
     local: readLocalEngineConfig(r),
@@ -59,6 +66,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     observability: readObservabilityConfig(r),
   };
   if (!local) checkProduction(config, r);
+  if (config.replica.replicas > 1 && config.store.kind === "sqlite") {
+    r.fail(
+      `REPLICAS=${config.replica.replicas}: several replicas need one shared store; set DATABASE_URL to a PostgreSQL database (a SQLite file lives on one replica's disk)`,
+    );
+  }
   if (config.teams && !config.teams.appId && !LOOPBACK.has(core.host)) {
     r.fail(
       `TEAMS_ENABLED: without MicrosoftAppId the Teams endpoint accepts unsigned requests, so it may only listen on loopback, not HOST=${core.host} (set MicrosoftAppId, HOST=127.0.0.1 or TEAMS_ENABLED=false)`,

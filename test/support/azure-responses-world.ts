@@ -57,7 +57,7 @@ export async function createResponsesWorld(): Promise<ResponsesWorld> {
   const backend = (options: BackendOptions = {}) => {
     const made = createAzureResponsesBackend(
       fake.azureConfig(options.config),
-      options.store ?? store,
+      (options.store ?? store).space(THREAD_STATE_NAMESPACE),
       silentLogger,
       {
         pollIntervalMs: 10,
@@ -91,7 +91,7 @@ export async function createResponsesWorld(): Promise<ResponsesWorld> {
     async threadState(chatThreadId) {
       const mapped = await store.getThread(chatThreadId);
       if (!mapped) throw new Error(`no agent thread for ${chatThreadId}`);
-      const state = await store.getValue<never>(THREAD_STATE_NAMESPACE, mapped.agentThreadId);
+      const state = await store.space(THREAD_STATE_NAMESPACE).get<never>(mapped.agentThreadId);
       if (!state) throw new Error(`no state for ${mapped.agentThreadId}`);
       return state as ThreadState;
     },

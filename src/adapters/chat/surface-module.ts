@@ -6,8 +6,9 @@ import type {
   BlobStore,
   ChatSurface,
   EventBus,
+  KeyValueSpaces,
   MessageSink,
-  Store,
+  ThreadMap,
   TranscriptRecords,
 } from "../../core/ports";
 import type { OutboundGuard } from "../outbound/guard";
@@ -37,7 +38,10 @@ export interface SharedSurfaceState {
 export interface SurfaceDeps {
   /** Hand normalized messages here; resolves once they are durably recorded. */
   sink: MessageSink;
-  store: Store;
+  /** The surface's own key-value spaces (namespaced under its platform prefix: it sees no one else's). */
+  spaces: KeyValueSpaces;
+  /** Whether databot already answers a chat thread. */
+  threads: Pick<ThreadMap, "getThread">;
   logger: Logger;
   /** Apply before downloading anything (name, type, declared size). */
   filePolicy: FilePolicy;

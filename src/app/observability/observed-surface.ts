@@ -3,7 +3,7 @@
  * text, charts and files (files are counted as the platform reads them, never held), and replies the platform
  * did not take. Everything else passes through unchanged.
  */
-import type { ChatSurface, LiveAnswer, TurnView } from "../../core/ports";
+import type { ChatSurface, LiveAnswer, PostedReply, TurnView } from "../../core/ports";
 import type { Reply } from "../../core/types";
 import { countBytes } from "./counting-stream";
 import type { DatabotMetrics } from "./metrics";
@@ -22,10 +22,14 @@ export function observedSurface(surface: ChatSurface, metrics: DatabotMetrics): 
 
 function observedView(view: TurnView, platform: string, metrics: DatabotMetrics): TurnView {
   const post =
-    (kind: "answer" | "error", send: (reply: Reply, live: LiveAnswer | undefined) => Promise<void>) =>
+    (
+      kind: "answer" | "error",
+      send: (reply: Reply, live: LiveAnswer | undefined) => Promise<PostedReply | void>,
+    ) =>
     async (reply: Reply, live: LiveAnswer | undefined) => {
+      let posted: PostedReply | void;
       try {
-        await send(counted(reply, platform, metrics), live);
+        posted = await send(counted(reply, platform, metrics), live);
       } catch (error) {
         metrics.postFailures.inc({ platform });
         throw error;
@@ -35,6 +39,7 @@ function observedView(view: TurnView, platform: string, metrics: DatabotMetrics)
       metrics.bytesPosted.inc({ platform, kind: "text" }, text);
       const images = reply.images.reduce((sum, image) => sum + image.data.length, 0);
       if (images > 0) metrics.bytesPosted.inc({ platform, kind: "image" }, images);
+      return posted;
     };
   return {
     pacing: view.pacing,

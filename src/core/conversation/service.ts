@@ -8,7 +8,7 @@ import { EventEmitter } from "node:events";
 import type {
   AgentBackend,
   ChatSurface,
-  InboxItem,
+  ClaimedItem,
   MessageSink,
   ReceiveResult,
   Store,
@@ -45,7 +45,10 @@ export interface ConversationServiceDeps {
   surfaces: ChatSurface[];
   logger: Logger;
   settings: ConversationSettings;
-  /** Identifies this process's leases; unique per instance by default. */
+  /**
+   * Names this replica in its leases. Stable across restarts (a host or pod name), so a restarted replica takes
+   * back its own unfinished turns at once; unique per instance by default.
+   */
   workerId?: string;
   /** Watches every turn (metrics, traces); watches nothing by default. */
   observer?: TurnObserver;
@@ -96,7 +99,6 @@ export class ConversationService implements MessageSink {
       surfaces: this.surfaces,
       policy: new FilePolicy(deps.settings.maxFileBytes),
       logger: deps.logger,
-      owner: this.owner,
       observer: this.observer,
     });
   }
@@ -135,12 +137,9 @@ export class ConversationService implements MessageSink {
         (i) => i.message.id !== message.id && i.checkpoint.runId && i.checkpoint.agentThreadId,
       );
       // Written first, so the command's turn can tell what it stopped whenever it runs.
-      await this.store.putValue(
-        STOPS_NAMESPACE,
-        message.id,
-        { seqs: running.map((i) => i.seq) },
-        STOP_RECORD_TTL_MS,
-      );
+      await this.store
+        .space(STOPS_NAMESPACE)
+        .put(message.id, { seqs: running.map((i) => i.seq) }, STOP_RECORD_TTL_MS);
       for (const item of running) {
         await this.backend.cancelRun(item.checkpoint.agentThreadId!, item.checkpoint.runId!);
         this.logger.info({ seq: item.seq, runId: item.checkpoint.runId }, "run cancelled on request");
@@ -150,10 +149,21 @@ export class ConversationService implements MessageSink {
     }
   }
 
-  /** Starts the workers; unfinished turns left by an earlier process are resumed. */
-  start(): void {
+  /**
+   * Starts the workers. Turns this replica's earlier process left unfinished are taken back at once (that process
+   * is gone); other replicas' turns are resumed when their leases lapse.
+   */
+  async start(): Promise<void> {
     if (this.running_) return;
     this.running_ = true;
+    try {
+      const taken = await this.store.takeBack(this.owner);
+      if (taken > 0) this.logger.info({ turns: taken }, "taking back this replica's unfinished turns");
+    } catch (error) {
+      // Not fatal: the turns are resumed when their leases lapse.
+      this.logger.warn({ err: asDatabotError(error) }, "could not take back unfinished turns");
+    }
+    if (!this.running_) return;
     this.pollTimer = setInterval(() => this.schedule(), this.settings.pollIntervalMs);
     this.pollTimer.unref();
     this.schedule();
@@ -214,7 +224,7 @@ export class ConversationService implements MessageSink {
   /** Claims work until the pool is full or nothing is runnable. */
   private async pump(): Promise<void> {
     while (this.running_ && this.running.size < this.settings.maxConcurrentRuns) {
-      let item: InboxItem | undefined;
+      let item: ClaimedItem | undefined;
       try {
         item = await this.store.claimNext(this.owner, this.settings.leaseMs, this.platforms);
       } catch (error) {
@@ -228,11 +238,11 @@ export class ConversationService implements MessageSink {
     }
   }
 
-  private launch(item: InboxItem): void {
+  private launch(item: ClaimedItem): void {
     const controller = new AbortController();
     this.running.set(item.seq, controller);
     const heartbeat = setInterval(() => {
-      void this.store.renewLease(item.seq, this.owner, this.settings.leaseMs).then(
+      void this.store.renewLease(item.lease, this.settings.leaseMs).then(
         (kept) => {
           if (!kept) controller.abort(new Error("lease lost"));
         },
@@ -259,14 +269,12 @@ export class ConversationService implements MessageSink {
         clearInterval(heartbeat);
         if (outcome === "abandoned") {
           // A crash (the store failing, say) waits a little before the next attempt, so it cannot spin.
-          await this.store
-            .release(item.seq, this.owner, crashed ? CRASH_RETRY_DELAY_MS : 0)
-            .catch((error: unknown) => {
-              this.logger.warn(
-                { err: asDatabotError(error) },
-                "could not release the turn; its lease will lapse",
-              );
-            });
+          await this.store.release(item.lease, crashed ? CRASH_RETRY_DELAY_MS : 0).catch((error: unknown) => {
+            this.logger.warn(
+              { err: asDatabotError(error) },
+              "could not release the turn; its lease will lapse",
+            );
+          });
         }
         this.running.delete(item.seq);
         const { message } = item;

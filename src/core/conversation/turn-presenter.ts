@@ -7,7 +7,7 @@
  * falling back to a posted and edited draft. A view without pacing (in-process surfaces) gets every update, in
  * order, as it comes.
  */
-import type { LiveAnswer, LiveChannel, Pacing, TurnStatus, TurnView } from "../ports";
+import type { LiveAnswer, LiveChannel, Pacing, PostedReply, TurnStatus, TurnView } from "../ports";
 import { asDatabotError } from "../errors";
 import type { Logger } from "../logger";
 import type { JsonObject, Progress, Reply } from "../types";
@@ -81,15 +81,15 @@ export class TurnPresenter {
   }
 
   /** Posts the reply through the view, after the updates in flight (and a status that is due now). */
-  async finish(reply: Reply): Promise<void> {
+  async finish(reply: Reply): Promise<PostedReply | void> {
     await this.settle();
-    await this.view.finish(reply, this.live);
+    return this.view.finish(reply, this.live);
   }
 
   /** Posts a failed turn's reply. */
-  async fail(reply: Reply): Promise<void> {
+  async fail(reply: Reply): Promise<PostedReply | void> {
     await this.settle();
-    await this.view.fail(reply, this.live);
+    return this.view.fail(reply, this.live);
   }
 
   /** Stops showing progress; the turn goes on elsewhere or later. */

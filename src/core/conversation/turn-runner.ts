@@ -8,7 +8,7 @@ import type {
   AgentOutput,
   AgentProgress,
   ChatSurface,
-  InboxItem,
+  ClaimedItem,
   ObservedTurn,
   Store,
   TurnCheckpoint,
@@ -42,8 +42,6 @@ export interface TurnRunnerDeps {
   surfaces: ReadonlyMap<string, ChatSurface>;
   policy: FilePolicy;
   logger: Logger;
-  /** The worker's lease owner id. */
-  owner: string;
   /** Told about each stage of a turn (metrics, traces). */
   observer?: TurnObserver;
 }
@@ -57,7 +55,7 @@ export class TurnRunner {
   constructor(private readonly deps: TurnRunnerDeps) {}
 
   /** Runs the item to the end. `signal` aborts on shutdown or a lost lease; the item is then left for a resume. */
-  async run(item: InboxItem, signal: AbortSignal, observed = observedTurn(item)): Promise<TurnOutcome> {
+  async run(item: ClaimedItem, signal: AbortSignal, observed = observedTurn(item)): Promise<TurnOutcome> {
     const { message } = item;
     const log = this.deps.logger.child({ threadId: message.threadId, messageId: message.id, seq: item.seq });
     const surface = this.deps.surfaces.get(message.platform);
@@ -66,7 +64,7 @@ export class TurnRunner {
         { platform: message.platform },
         "no surface configured for this platform; the message is dropped",
       );
-      await this.deps.store.finish(item.seq, this.deps.owner, "failed", "no_surface");
+      await this.deps.store.finish(item.lease, "failed", "no_surface");
       return "failed";
     }
     const turn = new Turn(item, surface, this.deps, log, signal, observed);
@@ -81,7 +79,7 @@ class Turn {
   private readonly presenter: TurnPresenter;
 
   constructor(
-    private readonly item: InboxItem,
+    private readonly item: ClaimedItem,
     private readonly surface: ChatSurface,
     private readonly deps: TurnRunnerDeps,
     private readonly log: Logger,
@@ -102,6 +100,13 @@ class Turn {
   async run(): Promise<TurnOutcome> {
     const started = Date.now();
     let notices: Notice[] = this.checkpoint.notices ?? [];
+    const posted = this.checkpoint.posted;
+    if (posted) {
+      // The reply went out before a crash or a lost lease: finish as it ended, and post nothing again.
+      this.log.info({ postedAt: posted.at }, "reply was already posted; finishing the turn");
+      await this.presenter.close();
+      return this.finish(posted.outcome, posted.errorCode);
+    }
     try {
       const command = parseCommand(this.message.text);
       if (command && this.message.attachments.length === 0) {
@@ -220,7 +225,7 @@ class Turn {
     if (command === "help") return this.post({ ...emptyReply(), text: HELP_TEXT });
     if (command === "stop") {
       // The run was cancelled when this message arrived; by now the question it stopped has ended.
-      const record = await store.getValue<{ seqs: number[] }>(STOPS_NAMESPACE, this.message.id);
+      const record = await store.space(STOPS_NAMESPACE).get<{ seqs: number[] }>(this.message.id);
       const items = await Promise.all((record?.seqs ?? []).map((seq) => store.getItem(seq)));
       const stopped = items.some((i) => i?.lastError === ErrorCode.RunCancelled);
       const text = stopped ? STOPPED_TEXT : items.length > 0 ? ALREADY_DONE_TEXT : NOTHING_TO_STOP_TEXT;
@@ -255,14 +260,23 @@ class Turn {
   private async post(reply: Reply): Promise<void> {
     this.signal.throwIfAborted();
     this.progress({ stage: "posting" });
+    let ids: string[] | undefined;
     try {
-      await this.stage("posting", () => this.presenter.finish(reply));
+      ids = (await this.stage("posting", () => this.presenter.finish(reply)))?.ids;
     } catch (error) {
       throw new DatabotError(ErrorCode.PostFailed, "I could not post the answer in this thread.", {
         cause: error,
         detail: error instanceof Error ? error.message : String(error),
       });
     }
+    await this.recordPosted("done", undefined, ids);
+  }
+
+  /** Saved before the item is finished, so a crash in between cannot post the reply twice. */
+  private async recordPosted(outcome: "done" | "failed", errorCode?: string, ids?: string[]): Promise<void> {
+    await this.save({
+      posted: { at: Date.now(), outcome, ...(errorCode ? { errorCode } : {}), ...(ids ? { ids } : {}) },
+    });
   }
 
   private async postError(failure: DatabotError, notices: Notice[]): Promise<void> {
@@ -274,8 +288,10 @@ class Turn {
       error: { code: failure.code, message: failure.userMessage + retryHint, retryable: failure.retryable },
     };
     try {
-      await this.stage("posting", () => this.presenter.fail(reply));
+      const ids = (await this.stage("posting", () => this.presenter.fail(reply)))?.ids;
+      await this.recordPosted("failed", failure.code, ids);
     } catch (error) {
+      if (error instanceof LeaseLostError) throw error;
       this.log.error({ err: asDatabotError(error) }, "could not post the error reply");
     }
   }
@@ -291,12 +307,16 @@ class Turn {
 
   private async save(patch: TurnCheckpoint): Promise<void> {
     this.checkpoint = { ...this.checkpoint, ...patch };
-    const kept = await this.deps.store.saveCheckpoint(this.item.seq, this.deps.owner, patch);
+    const kept = await this.deps.store.saveCheckpoint(this.item.lease, patch);
     if (!kept) throw new LeaseLostError("lease lost");
   }
 
   private async finish(status: "done" | "failed", errorCode?: string): Promise<TurnOutcome> {
-    await this.deps.store.finish(this.item.seq, this.deps.owner, status, errorCode);
+    if (!(await this.deps.store.finish(this.item.lease, status, errorCode))) {
+      // Someone else holds the turn now; they finish it (from the posted record, without posting again).
+      this.log.info({ seq: this.item.seq }, "lease lost before the turn was marked finished");
+      return "abandoned";
+    }
     return status;
   }
 }

@@ -64,15 +64,21 @@ export interface TurnView {
 
   /**
    * Posts the reply. `live` is the answer text the thread already shows, if any, so it can be finished in place.
-   * Throwing means the reply was not posted (the turn fails without posting again).
+   * Throwing means the reply was not posted (the turn fails without posting again). May return the platform's
+   * ids of what it posted; the turn records them before it is marked done.
    */
-  finish(reply: Reply, live: LiveAnswer | undefined): Promise<void>;
+  finish(reply: Reply, live: LiveAnswer | undefined): Promise<PostedReply | void>;
 
   /** Posts a failed turn's reply (`reply.error` is set), ending the live answer as it stands. */
-  fail(reply: Reply, live: LiveAnswer | undefined): Promise<void>;
+  fail(reply: Reply, live: LiveAnswer | undefined): Promise<PostedReply | void>;
 
   /** The turn stops here without a reply (shutdown, or another worker took it over): stop showing progress. */
   abandon?(): Promise<void>;
+}
+
+/** What a view posted, as the platform names it (Slack message timestamps, Teams activity ids). */
+export interface PostedReply {
+  ids: string[];
 }
 
 /** A way to show the answer text while it is still being written. */

@@ -20,7 +20,7 @@ export interface TurnCheckpoint {
    * Set once the reply was posted, before the item is marked done: a turn resumed after a crash between the two
    * finishes without posting the answer again. `ids` are the platform's message ids where it gives them.
    */
-  posted?: { at: number; ids?: string[] };
+  posted?: { at: number; outcome: "done" | "failed"; errorCode?: string; ids?: string[] };
 }
 
 export type InboxStatus = "pending" | "processing" | "done" | "failed";

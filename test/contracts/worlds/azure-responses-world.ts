@@ -38,7 +38,7 @@ export const azureResponsesSubject: BackendSubject = {
     const book = new AnswerBook();
     fake.setScript(foundryTurns(book));
     const make = () =>
-      createAzureResponsesBackend(fake.azureConfig(), store, silentLogger, {
+      createAzureResponsesBackend(fake.azureConfig(), store.space(THREAD_STATE_NAMESPACE), silentLogger, {
         pollIntervalMs: 10,
         outputDir: path.join(dir, "outputs"),
         retry: { baseDelayMs: 1, maxDelayMs: 10 },
@@ -46,7 +46,7 @@ export const azureResponsesSubject: BackendSubject = {
     let backend: AgentBackend = make();
     await backend.ready();
     const state = async (conversationId: string) => {
-      const value = await store.getValue<never>(THREAD_STATE_NAMESPACE, conversationId);
+      const value = await store.space(THREAD_STATE_NAMESPACE).get<never>(conversationId);
       if (!value) throw new Error(`no thread state for ${conversationId}`);
       return value as ThreadState;
     };

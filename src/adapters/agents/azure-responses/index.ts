@@ -2,7 +2,7 @@
  * Azure AI Foundry's new agents (agent versions and the OpenAI Responses API) behind databot's AgentBackend port.
  *
  * @example
- * const backend = createAzureResponsesBackend(config.azure, store, logger, {
+ * const backend = createAzureResponsesBackend(config.azure, store.space(THREAD_STATE_NAMESPACE), logger, {
  *   runTimeoutMs: config.core.runTimeoutMs,
  *   outputDir: path.join(config.core.dataDir, "azure-outputs"),
  * });
@@ -12,7 +12,7 @@ import path from "node:path";
 import type { TokenCredential } from "@azure/identity";
 import type { AzureConfig } from "../../../config/azure";
 import type { Logger } from "../../../core/logger";
-import type { Store } from "../../../core/ports/store";
+import type { KeyValueSpace } from "../../../core/ports/store";
 import { DEFAULT_RETRY, type RetrySettings } from "../azure-classic/retry-policy";
 import { AzureResponsesBackend } from "./backend";
 import { createFoundryClients } from "./clients";
@@ -43,7 +43,8 @@ export interface ResponsesBackendOptions {
  */
 export function createAzureResponsesBackend(
   config: AzureConfig,
-  store: Pick<Store, "getValue" | "putValue">,
+  /** Where each thread's conversation, container and files are kept (shared by replicas on one store). */
+  states: KeyValueSpace,
   logger: Logger,
   options: ResponsesBackendOptions = {},
 ): AzureResponsesBackend {
@@ -51,7 +52,7 @@ export function createAzureResponsesBackend(
   return new AzureResponsesBackend({
     clients: createFoundryClients(config, { credential: options.credential }),
     config,
-    states: storeThreadStates(store),
+    states: storeThreadStates(states),
     spool: new OutputSpool(options.outputDir ?? path.join(os.tmpdir(), "databot-azure-outputs")),
     retry: { ...DEFAULT_RETRY, ...options.retry, maxRetries: config.maxRetries },
     runs: {

@@ -4,7 +4,7 @@
  * It lives in the store's key-value space, so a restart — or another replica on the same store — continues the
  * thread where it was.
  */
-import type { Store } from "../../../core/ports/store";
+import type { KeyValueSpace } from "../../../core/ports/store";
 import type { JsonValue } from "../../../core/types";
 
 /** A file shared in the thread: uploaded once (its id never changes), copied into each container it needs. */
@@ -42,20 +42,16 @@ export interface ThreadStates {
 
 export const THREAD_STATE_NAMESPACE = "azure-responses:thread";
 
-/** Thread states kept in the store's key-value space. */
-export function storeThreadStates(
-  store: Pick<Store, "getValue" | "putValue">,
-  namespace = THREAD_STATE_NAMESPACE,
-): ThreadStates {
+/** Thread states kept in a key-value space of the store. */
+export function storeThreadStates(space: KeyValueSpace): ThreadStates {
   return {
     async get(conversationId) {
-      const value = await store.getValue<JsonValue>(namespace, conversationId);
+      const value = await space.get<JsonValue>(conversationId);
       return value && typeof value === "object" && !Array.isArray(value)
         ? (value as unknown as ThreadState)
         : undefined;
     },
-    put: (state) => store.putValue(namespace, state.conversationId, state as unknown as JsonValue),
-    // The port has no delete: a null that expires at once reads as absent.
-    delete: (conversationId) => store.putValue(namespace, conversationId, null, 1),
+    put: (state) => space.put(state.conversationId, state as unknown as JsonValue),
+    delete: (conversationId) => space.delete(conversationId),
   };
 }

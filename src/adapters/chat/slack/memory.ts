@@ -3,11 +3,8 @@
  * databot answers (follow-ups there need no mention) and the code behind each "Show code" button.
  */
 import { randomUUID } from "node:crypto";
-import type { Store } from "../../../core/ports";
+import type { KeyValueSpace, KeyValueSpaces } from "../../../core/ports";
 import type { JsonObject } from "../../../core/types";
-
-const THREADS = "slack.threads";
-const CODE = "slack.code";
 
 const DAY_MS = 24 * 3600_000;
 /** A thread stays "databot's" this long after its last question. */
@@ -35,13 +32,19 @@ const KNOWN_THREADS_CACHE = 10_000;
 export class SlackMemory {
   private readonly knownThreads = new Map<string, DatabotThread>();
 
-  constructor(private readonly store: Store) {}
+  private readonly threads: KeyValueSpace;
+  private readonly codes: KeyValueSpace;
+
+  constructor(spaces: KeyValueSpaces) {
+    this.threads = spaces.space("threads");
+    this.codes = spaces.space("code");
+  }
 
   /** Marks a thread as one databot answers (again, to extend its time, when it was marked a day ago or more). */
   async rememberThread(threadId: string, known?: DatabotThread): Promise<void> {
     if (known && Date.now() - Date.parse(known.markedAt) < DAY_MS) return;
     const mark = { markedAt: new Date().toISOString() };
-    await this.store.putValue(THREADS, threadId, mark, THREAD_TTL_MS);
+    await this.threads.put(threadId, mark, THREAD_TTL_MS);
     this.cacheThread(threadId, mark);
   }
 
@@ -49,7 +52,7 @@ export class SlackMemory {
   async databotThread(threadId: string): Promise<DatabotThread | undefined> {
     const cached = this.knownThreads.get(threadId);
     if (cached && Date.now() - Date.parse(cached.markedAt) < THREAD_TTL_MS) return cached;
-    const stored = (await this.store.getValue<JsonObject>(THREADS, threadId)) as DatabotThread | undefined;
+    const stored = (await this.threads.get<JsonObject>(threadId)) as DatabotThread | undefined;
     if (stored) this.cacheThread(threadId, stored);
     return stored;
   }
@@ -62,16 +65,16 @@ export class SlackMemory {
   /** Keeps the code of an answer; returns the key the button carries (Slack limits a button's value). */
   async keepCode(code: Omit<StoredCode, "postedAt">): Promise<string> {
     const key = randomUUID();
-    await this.store.putValue(CODE, key, toJson(code), CODE_TTL_MS);
+    await this.codes.put(key, toJson(code), CODE_TTL_MS);
     return key;
   }
 
   async code(key: string): Promise<StoredCode | undefined> {
-    return this.store.getValue<JsonObject>(CODE, key) as Promise<StoredCode | undefined>;
+    return this.codes.get<JsonObject>(key) as Promise<StoredCode | undefined>;
   }
 
   async markCodePosted(key: string, code: StoredCode, postedAt: string): Promise<void> {
-    await this.store.putValue(CODE, key, toJson({ ...code, postedAt }), CODE_TTL_MS);
+    await this.codes.put(key, toJson({ ...code, postedAt }), CODE_TTL_MS);
   }
 }
 

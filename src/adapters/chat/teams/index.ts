@@ -46,7 +46,7 @@ export function createTeamsModule(deps: SurfaceDeps, teams: TeamsConfig): Surfac
   const graph = teams.graph ? new GraphClient(teams.graph, fetcher) : undefined;
   const spool = new FileSpool(deps.shared.blobs, FILE_TTL_MS);
   let signer: Promise<LinkSigner> | undefined;
-  const getSigner = () => (signer ??= LinkSigner.fromStore(deps.store));
+  const getSigner = () => (signer ??= LinkSigner.fromStore(deps.spaces.space("links")));
   const files = new FileDelivery({
     sender,
     spool,
@@ -62,7 +62,7 @@ export function createTeamsModule(deps: SurfaceDeps, teams: TeamsConfig): Surfac
     files,
     auth,
     graph,
-    store: deps.store,
+    codes: deps.spaces.space("code"),
     logger,
     fetcher,
     filePolicy: deps.filePolicy,
@@ -71,7 +71,8 @@ export function createTeamsModule(deps: SurfaceDeps, teams: TeamsConfig): Surfac
     adapter,
     auth,
     sink: deps.sink,
-    store: deps.store,
+    codes: deps.spaces.space("code"),
+    threads: deps.threads,
     files,
     graph,
     sender,

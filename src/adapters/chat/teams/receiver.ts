@@ -9,7 +9,7 @@ import { HELP_TEXT } from "../../../core/conversation/commands";
 import { asDatabotError } from "../../../core/errors";
 import { mimeTypeFor } from "../../../core/files/file-types";
 import type { Logger } from "../../../core/logger";
-import type { MessageSink, Store } from "../../../core/ports";
+import type { KeyValueSpace, MessageSink, ThreadMap } from "../../../core/ports";
 import type { CodeRun } from "../../../core/types";
 import type { BotAuth } from "./auth";
 import { codeMessageText, showCodeActionOf } from "./cards";
@@ -19,13 +19,15 @@ import { GraphError, type GraphClient } from "./graph-client";
 import { normalizeActivity, teamsContextOf, type NormalizedActivity } from "./normalize";
 import type { DatabotCloudAdapter, TeamsSender } from "./sender";
 import { RefusalGate } from "../refusals";
-import { CODE_NAMESPACE, GRAPH_NOT_CONFIGURED } from "./surface";
+import { GRAPH_NOT_CONFIGURED } from "./surface";
 
 export interface TeamsReceiverDeps {
   adapter: DatabotCloudAdapter;
   auth: BotAuth;
   sink: MessageSink;
-  store: Store;
+  /** "Show code" records, by the key the button carries. */
+  codes: KeyValueSpace;
+  threads: Pick<ThreadMap, "getThread">;
   files: FileDelivery;
   graph?: GraphClient;
   /** Sends the refusal to conversations of tenants databot does not serve. */
@@ -179,7 +181,7 @@ export class TeamsReceiver {
         const files = await this.deps.graph.messageFiles(location, context.tenantId);
         // Mentioned for the first time in a reply: the file is usually in the post that started the chain.
         if (location.kind === "channel" && location.rootId !== location.messageId) {
-          if (!(await this.deps.store.getThread(message.threadId))) {
+          if (!(await this.deps.threads.getThread(message.threadId))) {
             const root = { ...location, messageId: location.rootId };
             files.push(...(await this.deps.graph.messageFiles(root, context.tenantId)));
           }
@@ -207,7 +209,7 @@ export class TeamsReceiver {
   }
 
   private async showCode(context: TurnContext, key: string): Promise<void> {
-    const runs = await this.deps.store.getValue(CODE_NAMESPACE, key);
+    const runs = await this.deps.codes.get(key);
     const text =
       Array.isArray(runs) && runs.length > 0
         ? codeMessageText(runs as unknown as CodeRun[])

@@ -6,7 +6,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { pipeline } from "node:stream/promises";
 import type { Request, Response } from "express";
-import type { Store } from "../../../core/ports";
+import type { KeyValueSpace } from "../../../core/ports";
 import type { Logger } from "../../../core/logger";
 import type { FileSpool } from "./file-spool";
 
@@ -16,11 +16,11 @@ export class LinkSigner {
   constructor(private readonly key: Buffer) {}
 
   /** Loads the signing key from the store, creating it the first time. */
-  static async fromStore(store: Store): Promise<LinkSigner> {
-    const existing = await store.getValue<string>("teams", "link-signing-key");
+  static async fromStore(keys: KeyValueSpace): Promise<LinkSigner> {
+    const existing = await keys.get<string>("link-signing-key");
     if (existing) return new LinkSigner(Buffer.from(existing, "base64"));
     const key = randomBytes(32);
-    await store.putValue("teams", "link-signing-key", key.toString("base64"));
+    await keys.put("link-signing-key", key.toString("base64"));
     return new LinkSigner(key);
   }
 

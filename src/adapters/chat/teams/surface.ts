@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { Activity } from "botbuilder";
 import { FileRefusedError, type FilePolicy } from "../../../core/files/file-policy";
-import type { ChatSurface, Store, TurnView } from "../../../core/ports";
+import type { ChatSurface, KeyValueSpace, TurnView } from "../../../core/ports";
 import type { AttachmentMeta, InboundMessage, JsonValue, Reply } from "../../../core/types";
 import type { Logger } from "../../../core/logger";
 import type { BotAuth } from "./auth";
@@ -19,7 +19,6 @@ import { answerActivities } from "./reply-activities";
 import { hostOf, unavailable, type TeamsFetcher } from "./scoped-fetch";
 import { statusOf, type TeamsSender } from "./sender";
 
-export const CODE_NAMESPACE = "teams.code";
 /** How long "Show code" keeps working after an answer. */
 const CODE_TTL_MS = 30 * 24 * 3600_000;
 
@@ -34,7 +33,8 @@ export interface TeamsSurfaceDeps {
   files: FileDelivery;
   auth: BotAuth;
   graph?: GraphClient;
-  store: Store;
+  /** "Show code" records, by the key the button carries. */
+  codes: KeyValueSpace;
   logger: Logger;
   fetcher: TeamsFetcher;
   filePolicy: FilePolicy;
@@ -80,12 +80,7 @@ export class TeamsSurface implements ChatSurface {
     let showCodeKey: string | undefined;
     if (reply.code.length > 0) {
       showCodeKey = randomUUID();
-      await this.deps.store.putValue(
-        CODE_NAMESPACE,
-        showCodeKey,
-        reply.code as unknown as JsonValue,
-        CODE_TTL_MS,
-      );
+      await this.deps.codes.put(showCodeKey, reply.code as unknown as JsonValue, CODE_TTL_MS);
     }
     const activities = answerActivities({
       reply,

@@ -1,7 +1,12 @@
-/** The SQLite schema, applied at open. Versioned with `user_version` so later changes can migrate. */
-export const SCHEMA_VERSION = 1;
+/**
+ * The SQLite schema, applied at open and versioned with `user_version`: a new file gets the current schema, an
+ * older file is migrated forward step by step in one transaction.
+ */
+import type Database from "better-sqlite3";
 
-export const SCHEMA_SQL = `
+export const SCHEMA_VERSION = 2;
+
+const VERSION_1 = `
 CREATE TABLE IF NOT EXISTS dedupe (
   key        TEXT PRIMARY KEY,
   expires_at INTEGER NOT NULL
@@ -45,3 +50,26 @@ CREATE TABLE IF NOT EXISTS kv (
   PRIMARY KEY (namespace, key)
 );
 `;
+
+/** Each claim gets a token of its own: a lease lost to another claim stops working even in the same process. */
+const VERSION_2 = `
+ALTER TABLE inbox ADD COLUMN lease_token TEXT;
+CREATE INDEX IF NOT EXISTS inbox_lease_owner ON inbox (lease_owner) WHERE status = 'processing';
+`;
+
+/** The SQL that takes a file from version `index` to `index + 1`. */
+const STEPS = [VERSION_1, VERSION_2];
+
+/** Brings the file to {@link SCHEMA_VERSION}; refuses a file written by a newer databot. */
+export function migrateSchema(db: Database.Database): void {
+  db.transaction(() => {
+    const version = db.pragma("user_version", { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(
+        `The SQLite store ${db.name} has schema version ${version}; this databot knows up to ${SCHEMA_VERSION}.`,
+      );
+    }
+    for (const step of STEPS.slice(version)) db.exec(step);
+    if (version !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}

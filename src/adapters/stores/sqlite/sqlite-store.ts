@@ -1,69 +1,66 @@
 /**
  * The embedded default store: one SQLite file under the data directory (WAL mode, so a second process or a
- * restarted one sees committed work at once). Every multi-step change runs in one IMMEDIATE transaction, which
- * gives the atomic dedupe and claim the Store contract asks for.
+ * restarted one sees committed work at once). A claim is a read that finds a candidate and one conditional UPDATE
+ * that takes it only if it is still runnable; dedupe is one upsert of the message's ids, in one IMMEDIATE
+ * transaction with the inbox insert. Claimed-item writes match the claim's lease token, not just its owner.
  */
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type {
+  ClaimedItem,
   EnqueueResult,
   InboxDepth,
   InboxItem,
   InboxStats,
   InboxStatus,
+  KeyValueSpace,
+  Lease,
   Store,
   ThreadRecord,
   TurnCheckpoint,
 } from "../../../core/ports";
 import type { InboundMessage, JsonValue } from "../../../core/types";
-import { SCHEMA_SQL, SCHEMA_VERSION } from "./schema";
-
-interface InboxRow {
-  seq: number;
-  message_id: string;
-  thread_id: string;
-  platform: string;
-  message: string;
-  status: InboxStatus;
-  attempts: number;
-  checkpoint: string;
-  enqueued_at: number;
-  last_error: string | null;
-}
-
-interface ThreadRow {
-  chat_thread_id: string;
-  backend: string;
-  agent_thread_id: string;
-  created_at: number;
-  updated_at: number;
-}
+import type { SqlCounter } from "../sql-counter";
+import { migrateSchema } from "./schema";
+import {
+  CANDIDATE,
+  checkpointUpdate,
+  INSERT_ITEM,
+  PUT_THREAD,
+  PUT_VALUE,
+  REMEMBER_IDS,
+  TAKE,
+  toItem,
+  toThread,
+  type InboxRow,
+  type ThreadRow,
+} from "./statements";
 
 export interface SqliteStoreOptions {
   /** A file path, or ":memory:" for a private in-memory database. */
   file: string;
   /** The clock, for tests of expiry. */
   now?: () => number;
+  /** Counts statements and write transactions (benchmarks, tests). */
+  counter?: SqlCounter;
 }
+
+/** A lost race for a candidate means another worker claimed it; after this many the worker polls again later. */
+const CLAIM_ATTEMPTS = 20;
 
 export class SqliteStore implements Store, InboxStats {
   private readonly db: Database.Database;
   private readonly now: () => number;
+  private readonly counter: SqlCounter;
   /** Prepared statements by SQL text: preparing costs more than running these small queries. */
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly enqueueTransaction: Database.Transaction<
-    (message: InboundMessage, dedupeTtlMs: number, now: number) => EnqueueResult
-  >;
-  private readonly claimTransaction: Database.Transaction<
-    (owner: string, leaseMs: number, platformList: string, now: number) => InboxItem | undefined
-  >;
 
   constructor(options: SqliteStoreOptions) {
     this.db = openDatabase(options.file);
     this.now = options.now ?? Date.now;
-    this.enqueueTransaction = this.db.transaction(this.enqueueNow.bind(this));
-    this.claimTransaction = this.db.transaction(this.claimNow.bind(this));
+    this.counter = options.counter ?? { statements: 0, writeTransactions: 0 };
   }
 
   /** Opens `<dataDir>/databot.sqlite`. */
@@ -72,111 +69,111 @@ export class SqliteStore implements Store, InboxStats {
   }
 
   async enqueue(message: InboundMessage, dedupeTtlMs: number): Promise<EnqueueResult> {
-    return this.enqueueTransaction.immediate(message, dedupeTtlMs, this.now());
-  }
-
-  /** Runs inside an IMMEDIATE transaction: of concurrent deliveries exactly one is accepted. */
-  private enqueueNow(message: InboundMessage, dedupeTtlMs: number, now: number): EnqueueResult {
-    const keys = [message.id, ...(message.alternateIds ?? [])];
-    const seen = this.sql("SELECT 1 FROM dedupe WHERE key = ? AND expires_at > ?");
-    if (keys.some((key) => seen.get(key, now) !== undefined)) return { accepted: false, reason: "duplicate" };
-    const remember = this.sql(
-      "INSERT INTO dedupe (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at",
-    );
-    for (const key of keys) remember.run(key, now + dedupeTtlMs);
-    const result = this.sql(
-      `INSERT INTO inbox (message_id, thread_id, platform, message, status, enqueued_at)
-         VALUES (?, ?, ?, ?, 'pending', ?)
-         ON CONFLICT (message_id) DO NOTHING`,
-    ).run(message.id, message.threadId, message.platform, JSON.stringify(message), now);
-    if (result.changes === 0) return { accepted: false, reason: "duplicate" };
-    return { accepted: true, seq: Number(result.lastInsertRowid) };
+    const now = this.now();
+    const keys = [...new Set([message.id, ...(message.alternateIds ?? [])])];
+    return this.transaction((): EnqueueResult => {
+      const fresh = this.write(REMEMBER_IDS).all({
+        keys: JSON.stringify(keys),
+        until: now + dedupeTtlMs,
+        now,
+      });
+      if (fresh.length < keys.length) return { accepted: false, reason: "duplicate" };
+      const row = this.write(INSERT_ITEM).get(
+        message.id,
+        message.threadId,
+        message.platform,
+        JSON.stringify(message),
+        now,
+      ) as { seq: number } | undefined;
+      return row ? { accepted: true, seq: row.seq } : { accepted: false, reason: "duplicate" };
+    });
   }
 
   async claimNext(
     owner: string,
     leaseMs: number,
     platforms: readonly string[],
-  ): Promise<InboxItem | undefined> {
+  ): Promise<ClaimedItem | undefined> {
     if (platforms.length === 0) return undefined;
-    return this.claimTransaction.immediate(owner, leaseMs, JSON.stringify(platforms), this.now());
+    const list = JSON.stringify(platforms);
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      const now = this.now();
+      const candidate = this.read(CANDIDATE).get({ now, platforms: list }) as { seq: number } | undefined;
+      if (!candidate) return undefined;
+      const token = randomUUID();
+      const row = this.write(TAKE).get({ seq: candidate.seq, owner, token, until: now + leaseMs, now }) as
+        InboxRow | undefined;
+      if (row) return { ...toItem(row), lease: { seq: row.seq, token } };
+    }
+    return undefined;
   }
 
-  /** Runs inside an IMMEDIATE transaction, so two workers never claim the same item. */
-  private claimNow(owner: string, leaseMs: number, platformList: string, now: number): InboxItem | undefined {
-    const row = this.sql(
-      `SELECT seq FROM inbox i
-         WHERE i.not_before <= @now
-           AND i.platform IN (SELECT value FROM json_each(@platformList))
-           AND i.status IN ('pending', 'processing')
-           AND (i.status = 'pending' OR i.lease_until < @now)
-           -- Nothing earlier in the thread is unfinished, and nothing later is running (a reopened item).
-           AND NOT EXISTS (SELECT 1 FROM inbox o INDEXED BY inbox_unfinished_thread
-                           WHERE o.thread_id = i.thread_id AND o.seq <> i.seq
-                           AND o.status IN ('pending', 'processing')
-                           AND (o.seq < i.seq OR o.lease_until >= @now))
-         ORDER BY i.seq LIMIT 1`,
-    ).get({ now, platformList }) as { seq: number } | undefined;
-    if (!row) return undefined;
-    this.sql(
-      `UPDATE inbox SET status = 'processing', lease_owner = ?, lease_until = ?, attempts = attempts + 1
-         WHERE seq = ?`,
-    ).run(owner, now + leaseMs, row.seq);
-    return this.readItem(row.seq);
+  async takeBack(owner: string): Promise<number> {
+    const result = this.write(
+      `UPDATE inbox SET status = 'pending', lease_owner = NULL, lease_token = NULL, lease_until = NULL
+         WHERE lease_owner = ? AND status = 'processing'`,
+    ).run(owner);
+    return result.changes;
   }
 
-  async renewLease(seq: number, owner: string, leaseMs: number): Promise<boolean> {
-    const result = this.sql(
-      "UPDATE inbox SET lease_until = ? WHERE seq = ? AND lease_owner = ? AND status = 'processing'",
-    ).run(this.now() + leaseMs, seq, owner);
+  async renewLease(lease: Lease, leaseMs: number): Promise<boolean> {
+    const result = this.write(
+      "UPDATE inbox SET lease_until = ? WHERE seq = ? AND lease_token = ? AND status = 'processing'",
+    ).run(this.now() + leaseMs, lease.seq, lease.token);
     return result.changes === 1;
   }
 
-  async saveCheckpoint(seq: number, owner: string, patch: TurnCheckpoint): Promise<boolean> {
-    // A JSON merge patch replaces the patched keys whole, like an object spread.
-    const result = this.sql(
-      `UPDATE inbox SET checkpoint = json_patch(checkpoint, ?)
-       WHERE seq = ? AND lease_owner = ? AND status = 'processing'`,
-    ).run(JSON.stringify(patch), seq, owner);
+  async saveCheckpoint(lease: Lease, patch: TurnCheckpoint): Promise<boolean> {
+    const entries = Object.entries(patch);
+    const set = entries.filter(([, value]) => value !== undefined);
+    const removed = entries.filter(([, value]) => value === undefined).map(([key]) => key);
+    const result = this.write(
+      checkpointUpdate(
+        set.map(([key]) => key),
+        removed,
+      ),
+    ).run(...set.map(([, value]) => JSON.stringify(value)), lease.seq, lease.token);
     return result.changes === 1;
   }
 
-  async finish(seq: number, owner: string, status: "done" | "failed", errorCode?: string): Promise<void> {
-    this.sql(
-      `UPDATE inbox SET status = ?, last_error = ?, lease_owner = NULL, lease_until = NULL, finished_at = ?
-         WHERE seq = ? AND lease_owner = ?`,
-    ).run(status, errorCode ?? null, this.now(), seq, owner);
+  async finish(lease: Lease, status: "done" | "failed", errorCode?: string): Promise<boolean> {
+    const result = this.write(
+      `UPDATE inbox SET status = ?, last_error = ?, lease_owner = NULL, lease_token = NULL, lease_until = NULL,
+           finished_at = ?
+         WHERE seq = ? AND lease_token = ? AND status = 'processing'`,
+    ).run(status, errorCode ?? null, this.now(), lease.seq, lease.token);
+    return result.changes === 1;
   }
 
-  async release(seq: number, owner: string, delayMs: number): Promise<void> {
-    this.sql(
-      `UPDATE inbox SET status = 'pending', lease_owner = NULL, lease_until = NULL, not_before = ?
-         WHERE seq = ? AND lease_owner = ? AND status = 'processing'`,
-    ).run(this.now() + delayMs, seq, owner);
+  async release(lease: Lease, delayMs: number): Promise<void> {
+    this.write(
+      `UPDATE inbox SET status = 'pending', lease_owner = NULL, lease_token = NULL, lease_until = NULL,
+           not_before = ?
+         WHERE seq = ? AND lease_token = ? AND status = 'processing'`,
+    ).run(this.now() + delayMs, lease.seq, lease.token);
   }
 
   async unfinishedInThread(chatThreadId: string): Promise<InboxItem[]> {
-    const rows = this.sql(
+    const rows = this.read(
       "SELECT * FROM inbox WHERE thread_id = ? AND status IN ('pending', 'processing') ORDER BY seq",
     ).all(chatThreadId) as InboxRow[];
     return rows.map(toItem);
   }
 
   async latestInThread(chatThreadId: string, status: InboxStatus): Promise<InboxItem | undefined> {
-    const row = this.sql(
+    const row = this.read(
       "SELECT * FROM inbox WHERE thread_id = ? AND status = ? ORDER BY seq DESC LIMIT 1",
     ).get(chatThreadId, status) as InboxRow | undefined;
     return row ? toItem(row) : undefined;
   }
 
   async reopen(seq: number, checkpoint: TurnCheckpoint): Promise<boolean> {
-    // A reopened item goes to the back of its thread's queue, so it cannot overtake messages sent after it.
-    const reopen = this.db.transaction((): boolean => {
-      const row = this.sql("SELECT * FROM inbox WHERE seq = ? AND status = 'failed'").get(seq) as
-        (InboxRow & { message_id: string; thread_id: string }) | undefined;
+    // A reopened item goes to the back of its thread's queue (a new seq), so it cannot overtake later messages.
+    return this.transaction((): boolean => {
+      const row = this.write("DELETE FROM inbox WHERE seq = ? AND status = 'failed' RETURNING *").get(seq) as
+        InboxRow | undefined;
       if (!row) return false;
-      this.sql("DELETE FROM inbox WHERE seq = ?").run(seq);
-      this.sql(
+      this.write(
         `INSERT INTO inbox (message_id, thread_id, platform, message, status, attempts, checkpoint, enqueued_at)
            VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
       ).run(
@@ -190,64 +187,68 @@ export class SqliteStore implements Store, InboxStats {
       );
       return true;
     });
-    return reopen.immediate();
   }
 
   async getItem(seq: number): Promise<InboxItem | undefined> {
-    return this.readItem(seq);
+    const row = this.read("SELECT * FROM inbox WHERE seq = ?").get(seq) as InboxRow | undefined;
+    return row ? toItem(row) : undefined;
   }
 
   async getThread(chatThreadId: string): Promise<ThreadRecord | undefined> {
-    const row = this.sql("SELECT * FROM threads WHERE chat_thread_id = ?").get(chatThreadId) as
+    const row = this.read("SELECT * FROM threads WHERE chat_thread_id = ?").get(chatThreadId) as
       ThreadRow | undefined;
     return row ? toThread(row) : undefined;
   }
 
   async putThread(chatThreadId: string, backend: string, agentThreadId: string): Promise<void> {
     const now = this.now();
-    this.sql(
-      `INSERT INTO threads (chat_thread_id, backend, agent_thread_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (chat_thread_id) DO UPDATE SET backend = excluded.backend,
-           agent_thread_id = excluded.agent_thread_id, updated_at = excluded.updated_at`,
-    ).run(chatThreadId, backend, agentThreadId, now, now);
+    this.write(PUT_THREAD).run(chatThreadId, backend, agentThreadId, now, now);
   }
 
   async deleteThread(chatThreadId: string): Promise<void> {
-    this.sql("DELETE FROM threads WHERE chat_thread_id = ?").run(chatThreadId);
+    this.write("DELETE FROM threads WHERE chat_thread_id = ?").run(chatThreadId);
   }
 
   async listThreads(platformPrefix: string, limit: number): Promise<ThreadRecord[]> {
-    const rows = this.sql(
-      "SELECT * FROM threads WHERE chat_thread_id LIKE ? ESCAPE '\\' ORDER BY updated_at DESC, rowid DESC LIMIT ?",
-    ).all(`${platformPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit) as ThreadRow[];
+    // GLOB, unlike LIKE, is case-sensitive; its wildcards in the prefix are matched literally in brackets.
+    const pattern = `${platformPrefix.replace(/[*?[]/g, (c) => `[${c}]`)}*`;
+    const rows = this.read(
+      "SELECT * FROM threads WHERE chat_thread_id GLOB ? ORDER BY updated_at DESC, rowid DESC LIMIT ?",
+    ).all(pattern, limit) as ThreadRow[];
     return rows.map(toThread);
   }
 
-  async getValue<T extends JsonValue>(namespace: string, key: string): Promise<T | undefined> {
-    const row = this.sql(
-      "SELECT value FROM kv WHERE namespace = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)",
-    ).get(namespace, key, this.now()) as { value: string } | undefined;
-    return row ? (JSON.parse(row.value) as T) : undefined;
-  }
-
-  async putValue(namespace: string, key: string, value: JsonValue, ttlMs?: number): Promise<void> {
-    this.sql(
-      `INSERT INTO kv (namespace, key, value, expires_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
-    ).run(namespace, key, JSON.stringify(value), ttlMs === undefined ? null : this.now() + ttlMs);
+  space(namespace: string): KeyValueSpace {
+    return {
+      get: async <T extends JsonValue>(key: string): Promise<T | undefined> => {
+        const row = this.read(
+          "SELECT value FROM kv WHERE namespace = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)",
+        ).get(namespace, key, this.now()) as { value: string } | undefined;
+        return row ? (JSON.parse(row.value) as T) : undefined;
+      },
+      put: async (key: string, value: JsonValue, ttlMs?: number): Promise<void> => {
+        const expiresAt = ttlMs === undefined ? null : this.now() + ttlMs;
+        this.write(PUT_VALUE).run(namespace, key, JSON.stringify(value), expiresAt);
+      },
+      delete: async (key: string): Promise<void> => {
+        this.write("DELETE FROM kv WHERE namespace = ? AND key = ?").run(namespace, key);
+      },
+    };
   }
 
   async purgeExpired(keepFinishedMs: number): Promise<void> {
     const now = this.now();
-    this.sql("DELETE FROM dedupe WHERE expires_at <= ?").run(now);
-    this.sql("DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?").run(now);
-    this.sql("DELETE FROM inbox WHERE status IN ('done', 'failed') AND finished_at <= ?").run(
-      now - keepFinishedMs,
-    );
+    this.transaction(() => {
+      this.write("DELETE FROM dedupe WHERE expires_at <= ?").run(now);
+      this.write("DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?").run(now);
+      this.write("DELETE FROM inbox WHERE status IN ('done', 'failed') AND finished_at <= ?").run(
+        now - keepFinishedMs,
+      );
+    });
   }
 
   async inboxDepth(): Promise<InboxDepth> {
-    const rows = this.sql(
+    const rows = this.read(
       "SELECT status, COUNT(*) AS n FROM inbox WHERE status IN ('pending', 'processing') GROUP BY status",
     ).all() as { status: "pending" | "processing"; n: number }[];
     const depth: InboxDepth = { pending: 0, processing: 0 };
@@ -256,25 +257,39 @@ export class SqliteStore implements Store, InboxStats {
   }
 
   async ping(): Promise<void> {
-    this.sql("SELECT 1").get();
+    this.read("SELECT 1").get();
   }
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 
-  private sql(text: string): Database.Statement {
+  /** A statement that only reads. */
+  private read(text: string): Database.Statement {
+    this.counter.statements++;
+    return this.prepared(text);
+  }
+
+  /** A statement that writes: a write transaction of its own unless it runs inside {@link transaction}. */
+  private write(text: string): Database.Statement {
+    this.counter.statements++;
+    if (!this.db.inTransaction) this.counter.writeTransactions++;
+    return this.prepared(text);
+  }
+
+  /** Runs `work` in one IMMEDIATE transaction (the write lock taken up front, so it never fails halfway). */
+  private transaction<T>(work: () => T): T {
+    this.counter.writeTransactions++;
+    return this.db.transaction(work).immediate();
+  }
+
+  private prepared(text: string): Database.Statement {
     let statement = this.statements.get(text);
     if (!statement) {
       statement = this.db.prepare(text);
       this.statements.set(text, statement);
     }
     return statement;
-  }
-
-  private readItem(seq: number): InboxItem | undefined {
-    const row = this.sql("SELECT * FROM inbox WHERE seq = ?").get(seq) as InboxRow | undefined;
-    return row ? toItem(row) : undefined;
   }
 }
 
@@ -284,29 +299,6 @@ function openDatabase(file: string): Database.Database {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
-  db.exec(SCHEMA_SQL);
-  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  migrateSchema(db);
   return db;
-}
-
-function toItem(row: InboxRow): InboxItem {
-  return {
-    seq: row.seq,
-    message: JSON.parse(row.message) as InboundMessage,
-    status: row.status,
-    attempts: row.attempts,
-    checkpoint: JSON.parse(row.checkpoint) as TurnCheckpoint,
-    enqueuedAt: new Date(row.enqueued_at).toISOString(),
-    lastError: row.last_error ?? undefined,
-  };
-}
-
-function toThread(row: ThreadRow): ThreadRecord {
-  return {
-    chatThreadId: row.chat_thread_id,
-    backend: row.backend,
-    agentThreadId: row.agent_thread_id,
-    createdAt: new Date(row.created_at).toISOString(),
-    updatedAt: new Date(row.updated_at).toISOString(),
-  };
 }
