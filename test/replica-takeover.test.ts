@@ -48,6 +48,7 @@ async function replica(id: string, leaseSeconds: number): Promise<ReplicaProcess
     DATA_DIR: path.join(dir, id),
     REPLICA_REPLIES_FILE: repliesFile,
     TURN_LEASE_SECONDS: String(leaseSeconds),
+    REPLICA_LOG_FILE: path.join(dir, `${id}.log`),
   });
   replicas.push(started);
   return started;

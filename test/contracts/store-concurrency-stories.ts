@@ -5,6 +5,19 @@ import type { ContractStore, StoreKit } from "./store-contract";
 
 const HOUR = 3600_000;
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+const pause = () => new Promise((resolve) => setTimeout(resolve, 1));
+
+/** A fixed shuffle (a small linear congruential generator), so a failure can be replayed. */
+function shuffled<T>(items: T[]): T[] {
+  const out = [...items];
+  let seed = 42;
+  for (let i = out.length - 1; i > 0; i--) {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    const j = seed % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
 
 export function concurrencyStories(kit: StoreKit): void {
   test("of 50 deliveries of one message to two replicas at once, exactly one is accepted", async () => {
@@ -24,13 +37,14 @@ export function concurrencyStories(kit: StoreKit): void {
   test("many workers on two replicas answer 200 messages in 50 threads: each once, in order, one per thread at a time", async () => {
     const replicas = [await kit.realTimeStore(), await kit.realTimeStore()];
     const threads = Array.from({ length: 50 }, (_, i) => threadOf(`t${i}`));
+    // Each thread's four messages arrive mixed in among the others', often right after each other.
+    const arrivals = shuffled(threads.flatMap((thread) => [thread, thread, thread, thread]));
     const sent = new Map<string, string[]>();
-    for (let round = 0; round < 4; round++) {
-      for (const thread of threads) {
-        const message = userMessage(thread, `m${round}`, [], { id: `${thread}#${round}` });
-        await replicas[round % 2]!.enqueue(message, HOUR);
-        sent.set(thread, [...(sent.get(thread) ?? []), message.id]);
-      }
+    for (const [i, thread] of arrivals.entries()) {
+      const ids = sent.get(thread) ?? [];
+      const message = userMessage(thread, `m${ids.length}`, [], { id: `${thread}#${ids.length}` });
+      await replicas[i % 2]!.enqueue(message, HOUR);
+      sent.set(thread, [...ids, message.id]);
     }
 
     const answered = new Map<string, string[]>();
@@ -50,7 +64,7 @@ export function concurrencyStories(kit: StoreKit): void {
         busy.add(thread);
         claims.set(item.seq, (claims.get(item.seq) ?? 0) + 1);
         answered.set(thread, [...(answered.get(thread) ?? []), item.message.id]);
-        await tick();
+        await pause(); // answering
         busy.delete(thread);
         expect(await store.finish(item.lease, "done")).toBe(true);
         finished++;

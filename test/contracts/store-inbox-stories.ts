@@ -190,19 +190,25 @@ export function inboxStories(kit: StoreKit): void {
       live: { channel: "draft", handle: { ts: "1.2", edited: null, parts: [1, 2] }, openedAt: 5 },
     });
     await store.saveCheckpoint(lease, { live: { channel: "stream", handle: { id: "s" }, openedAt: 6 } });
-    await store.saveCheckpoint(lease, { posted: { at: 7, ids: ["p1", "p2"] }, runId: "run_1" });
+    await store.saveCheckpoint(lease, {
+      posted: { at: 7, outcome: "done", ids: ["p1", "p2"] },
+      runId: "run_1",
+    });
     expect((await store.getItem(item!.seq))?.checkpoint).toEqual({
       agentThreadId: "thread_1",
       notices: [{ kind: "file_refused", file: "a", message: "Too big." }],
       live: { channel: "stream", handle: { id: "s" }, openedAt: 6 },
-      posted: { at: 7, ids: ["p1", "p2"] },
+      posted: { at: 7, outcome: "done", ids: ["p1", "p2"] },
       runId: "run_1",
     });
-    await store.saveCheckpoint(lease, { live: undefined, posted: { at: 8 } });
+    await store.saveCheckpoint(lease, {
+      live: undefined,
+      posted: { at: 8, outcome: "failed", errorCode: "backend_busy" },
+    });
     expect((await store.getItem(item!.seq))?.checkpoint).toEqual({
       agentThreadId: "thread_1",
       notices: [{ kind: "file_refused", file: "a", message: "Too big." }],
-      posted: { at: 8 },
+      posted: { at: 8, outcome: "failed", errorCode: "backend_busy" },
       runId: "run_1",
     });
     await store.saveCheckpoint(lease, { live: { channel: "draft", handle: { edited: null }, openedAt: 9 } });

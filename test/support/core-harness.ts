@@ -28,7 +28,7 @@ export interface CoreWorld {
   surface: MemorySurface;
   service: ConversationService;
   /** Another service instance on the same store and backend, as after a restart. */
-  restart(options?: { surface?: ChatSurface; store?: Store }): ConversationService;
+  restart(options?: { surface?: ChatSurface; store?: Store; workerId?: string }): ConversationService;
   close(): Promise<void>;
 }
 
@@ -41,13 +41,14 @@ export function createCoreWorld(
   const surface = new MemorySurface("cli");
   const settings = { ...TEST_SETTINGS, ...options.settings };
   const services: ConversationService[] = [];
-  const make = (s: ChatSurface, st: Store, b: AgentBackend) => {
+  const make = (s: ChatSurface, st: Store, b: AgentBackend, workerId?: string) => {
     const service = new ConversationService({
       store: st,
       backend: b,
       surfaces: [s],
       logger: silentLogger,
       settings,
+      workerId,
     });
     services.push(service);
     return service;
@@ -59,7 +60,7 @@ export function createCoreWorld(
     backend,
     surface,
     service,
-    restart: (o = {}) => make(o.surface ?? surface, o.store ?? store, backend),
+    restart: (o = {}) => make(o.surface ?? surface, o.store ?? store, backend, o.workerId),
     async close() {
       backend.releaseRuns();
       await Promise.all(services.map((s) => s.stop(100)));

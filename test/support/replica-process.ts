@@ -10,6 +10,7 @@ import fs from "node:fs";
 import { startDatabot } from "../../src/app/app";
 import { surfaceSpec } from "../../src/app/surfaces";
 import { loadConfig } from "../../src/config";
+import { createLogger } from "../../src/app/logger";
 import { silentLogger } from "../../src/core/logger";
 import type { Store } from "../../src/core/ports";
 import { storeFor } from "../../src/app/store-factory";
@@ -77,7 +78,12 @@ async function main(): Promise<void> {
     );
   };
   const instant = process.env.REPLICA_BACKEND === "instant";
-  const databot = await startDatabot(config, silentLogger, {
+  // REPLICA_LOG_FILE: the replica's log lines, for a story that needs to see why a replica did what it did.
+  const logFile = process.env.REPLICA_LOG_FILE;
+  const logger = logFile
+    ? createLogger("debug", fs.createWriteStream(logFile, { flags: "a" }))
+    : silentLogger;
+  const databot = await startDatabot(config, logger, {
     http: false,
     store: async () => timed(await storeFor(config.store)),
     ...(instant ? { backend: async () => instantBackend() } : {}),

@@ -29,7 +29,8 @@ export interface ReplicaProcess {
 
 /** Starts a replica and resolves once it is claiming work. */
 export async function startReplica(id: string, env: Record<string, string>): Promise<ReplicaProcess> {
-  const child = spawn(process.execPath, [require.resolve("tsx/cli"), "test/support/replica-process.ts"], {
+  // tsx as a loader, not its CLI (which runs the script in a grandchild that a SIGKILL would leave running).
+  const child = spawn(process.execPath, ["--import", "tsx", "test/support/replica-process.ts"], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",

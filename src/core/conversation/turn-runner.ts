@@ -249,7 +249,7 @@ class Turn {
       return this.post({ ...emptyReply(), text: "There is no failed question in this thread to retry." });
     // Keep what was uploaded and added; start a fresh run and post again (its failure already ended its live text).
     // When its agent thread was gone, it starts over on a new one: only what the person was told is kept.
-    const { runId: _run, live: _live, ...kept } = failed.checkpoint;
+    const { runId: _run, live: _live, posted: _posted, ...kept } = failed.checkpoint;
     const again: TurnCheckpoint =
       failed.lastError === ErrorCode.RunExpired ? { notices: kept.notices, refused: kept.refused } : kept;
     await store.reopen(failed.seq, again);
