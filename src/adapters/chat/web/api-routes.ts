@@ -20,6 +20,7 @@ import { webThreadId } from "./web-surface";
 const MAX_TEXT = 20_000;
 const MAX_ATTACHMENTS = 20;
 const THREAD_LIST_LIMIT = 200;
+const NOT_TAKEN = "databot could not take this message just now. Send it again in a moment.";
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 export interface ApiDeps {
@@ -145,15 +146,10 @@ export function apiRouter(deps: ApiDeps): Router {
           files: [],
           code: [],
           notices: [],
-          error: {
-            code: failure.code,
-            message: "databot could not take this message just now. Send it again in a moment.",
-            retryable: false,
-          },
+          error: { code: failure.code, message: NOT_TAKEN, retryable: false },
         });
-        const error = "databot could not take this message just now. Send it again in a moment.";
         if (reply) live.publish(key, { type: "entry", entry: presentEntry(key, reply) });
-        res.status(503).json({ error, entry, reply });
+        res.status(503).json({ error: NOT_TAKEN, entry, reply });
       }
     },
   );
