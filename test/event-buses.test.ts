@@ -5,7 +5,7 @@ import { MemoryEventBus } from "../src/adapters/stores/memory/memory-event-bus";
 import { openPool } from "../src/adapters/stores/postgres/database";
 import { PgEventBus } from "../src/adapters/stores/postgres/pg-event-bus";
 import { collect, eventBusContract } from "./contracts/event-bus-contract";
-import { createThrowawayDatabase, type ThrowawayDatabase } from "./support/postgres";
+import { createThrowawayDatabase } from "./support/postgres";
 
 const memory = new MemoryEventBus();
 eventBusContract(

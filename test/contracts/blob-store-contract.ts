@@ -21,7 +21,7 @@ export function patternStream(size: number, seed = 1): Readable {
   });
 }
 
-export async function digest(stream: Readable): Promise<{ size: number; sha: string }> {
+async function digest(stream: Readable): Promise<{ size: number; sha: string }> {
   const hash = createHash("sha256");
   let size = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {

@@ -7,7 +7,7 @@ import type pg from "pg";
 import { inTransaction, migrate, type MigrationSet } from "../../stores/postgres/database";
 import { trimRuns, type LocalThread, type LocalThreadRecords } from "./local-threads";
 
-export const LOCAL_THREAD_MIGRATIONS: MigrationSet = {
+const LOCAL_THREAD_MIGRATIONS: MigrationSet = {
   component: "local-engine",
   migrations: [
     {

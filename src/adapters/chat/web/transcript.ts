@@ -22,8 +22,6 @@ import type { CodeRun, Notice, ReplyError } from "../../../core/types";
 
 export type {
   BotEntry,
-  StoredFile,
-  StoredImage,
   ThreadMeta,
   TranscriptEntry,
   TranscriptRecords,
@@ -31,7 +29,7 @@ export type {
 } from "../../../core/ports/transcripts";
 
 /** Thread keys are UUIDs; checking the shape keeps request parameters out of other paths. */
-export const THREAD_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const THREAD_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ENTRY_ID = THREAD_KEY;
 const TITLE_LENGTH = 60;
 /** Output kept per code cell in the transcript; the full output stays with the backend. */

@@ -4,7 +4,7 @@ import { pipeline } from "node:stream/promises";
 import { BlobTooLargeError } from "../../../core/ports/blobs";
 
 /** A pass-through that fails with {@link BlobTooLargeError} once more than `maxBytes` went by. */
-export function sizeCap(maxBytes: number | undefined): Transform & { bytes: number } {
+function sizeCap(maxBytes: number | undefined): Transform & { bytes: number } {
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       counter.bytes += chunk.length;

@@ -23,7 +23,7 @@ import { inTransaction, migrate, type MigrationSet } from "./database";
 /** Each chunk row holds this much (the last one less). */
 export const CHUNK_BYTES = 256 * 1024;
 
-export const BLOB_MIGRATIONS: MigrationSet = {
+const BLOB_MIGRATIONS: MigrationSet = {
   component: "blobs",
   migrations: [
     {

@@ -18,7 +18,7 @@ const INLINE_LIMIT = 7800;
 const EVENT_ROW_TTL_MS = 10 * 60_000;
 const RECONNECT_MS = [250, 1000, 2000, 5000, 10_000];
 
-export const EVENT_BUS_MIGRATIONS: MigrationSet = {
+const EVENT_BUS_MIGRATIONS: MigrationSet = {
   component: "event-bus",
   migrations: [
     {

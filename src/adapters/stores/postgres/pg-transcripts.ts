@@ -8,7 +8,7 @@ import {
 } from "../../../core/ports/transcripts";
 import { migrate, type MigrationSet } from "./database";
 
-export const WEB_TRANSCRIPT_MIGRATIONS: MigrationSet = {
+const WEB_TRANSCRIPT_MIGRATIONS: MigrationSet = {
   component: "web-transcripts",
   migrations: [
     {
