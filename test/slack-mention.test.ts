@@ -60,6 +60,17 @@ test("a mention with a CSV in a channel gets one thread reply holding the answer
   expect(bot.turns).toHaveLength(1);
 });
 
+test("the answer's Slack message is recorded as posted before its turn ends, so a crash cannot post it twice", async () => {
+  backend.script = () => ({ text: "East sold the most.", images: [], files: [], code: [], notices: [] });
+  const asked = await slack.post("U0ANA", { channel: "C0SALES", text: mention("which region sold most?") });
+  await bot.waitForTurns(1);
+
+  const [reply] = slack.databotReplies("C0SALES", asked.ts);
+  const item = await bot.store.getItem(bot.turns[0]!.seq);
+  expect(item?.status).toBe("done");
+  expect(item?.checkpoint.posted).toMatchObject({ outcome: "done", ids: [reply!.ts] });
+});
+
 test("while a question takes a while, the thread shows what databot is doing until the answer arrives", async () => {
   let releaseUpload!: () => void;
   const uploadHeld = new Promise<void>((resolve) => (releaseUpload = resolve));

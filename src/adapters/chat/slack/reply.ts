@@ -18,7 +18,7 @@ import {
   showCodeBlock,
   type SlackBlock,
 } from "./blocks";
-import type { LiveAnswer } from "../../../core/ports";
+import type { LiveAnswer, PostedReply } from "../../../core/ports";
 import { abandonLive, finishLive, type LiveDeps } from "./live-answer";
 import type { SlackMemory } from "./memory";
 import { fallbackText, MARKDOWN_LIMIT, splitMarkdown, toMrkdwn, toSlackMarkdown } from "./mrkdwn";
@@ -44,14 +44,16 @@ export class SlackReplier {
     reply: Reply,
     live: LiveAnswer | undefined,
     liveDeps: LiveDeps,
-  ): Promise<void> {
+  ): Promise<PostedReply> {
     const target = answerTarget(message);
+    // The timestamps of the messages posted, recorded by the turn (a live answer's message is its own).
+    const ids: string[] = typeof live?.handle.ts === "string" ? [live.handle.ts] : [];
     const actions = await this.codeButton(target, reply);
     if (reply.error) {
       await abandonLive(liveDeps, target, live);
       const notices = reply.notices.length ? `${noticeMarkdown(reply.notices)}\n\n` : "";
-      await this.postMarkdown(target, notices + errorMarkdown(reply.error), actions);
-      return;
+      ids.push(...(await this.postMarkdown(target, notices + errorMarkdown(reply.error), actions)));
+      return { ids };
     }
     const uploads = uploadsOf(reply);
     const text = reply.text.trim();
@@ -64,15 +66,15 @@ export class SlackReplier {
       await abandonLive(liveDeps, target, live);
     }
     if (uploads.length === 0) {
-      if (streamed) return;
+      if (streamed) return { ids };
       const body = text || (reply.notices.length ? noticeMarkdown(reply.notices) : NO_ANSWER);
-      await this.postMarkdown(target, body, text ? [...noticeBlock, ...actions] : actions);
-      return;
+      ids.push(...(await this.postMarkdown(target, body, text ? [...noticeBlock, ...actions] : actions)));
+      return { ids };
     }
     const mrkdwn = streamed ? "" : toMrkdwn(text);
     let answerBlocks: SlackBlock[] = sectionBlocks(mrkdwn);
     if (mrkdwn.length > FILE_MESSAGE_TEXT_LIMIT) {
-      await this.postMarkdown(target, text, []);
+      ids.push(...(await this.postMarkdown(target, text, [])));
       answerBlocks = [];
     }
     await shareFilesInThread(this.deps.api, {
@@ -81,24 +83,32 @@ export class SlackReplier {
       items: uploads,
       blocks: [...answerBlocks, ...noticeBlock, ...actions],
     });
+    return { ids };
   }
 
   /**
    * Markdown (the agent's, or databot's own with names in it) as one or more messages of 12,000 characters,
    * rendered safe for Slack; `trailing` blocks go under the last one.
    */
-  private async postMarkdown(target: AnswerTarget, markdown: string, trailing: SlackBlock[]): Promise<void> {
+  private async postMarkdown(
+    target: AnswerTarget,
+    markdown: string,
+    trailing: SlackBlock[],
+  ): Promise<string[]> {
     const pieces = splitMarkdown(toSlackMarkdown(markdown), MARKDOWN_LIMIT);
+    const posted: string[] = [];
     for (const [index, piece] of pieces.entries()) {
       const last = index === pieces.length - 1;
-      await this.deps.api.chat.postMessage({
+      const result = await this.deps.api.chat.postMessage({
         channel: target.channel,
         thread_ts: target.threadTs,
         text: fallbackText(piece),
         blocks: [markdownBlock(piece), ...(last ? trailing : [])],
         unfurl_links: false,
       });
+      if (result.ts) posted.push(result.ts);
     }
+    return posted;
   }
 
   /** Keeps the code that ran (for the button's click, possibly days later) and returns the button. */

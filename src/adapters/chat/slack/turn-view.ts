@@ -5,7 +5,7 @@
  */
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../../../core/logger";
-import type { LiveAnswer, Pacing, TurnStatus, TurnView } from "../../../core/ports";
+import type { LiveAnswer, Pacing, PostedReply, TurnStatus, TurnView } from "../../../core/ports";
 import type { InboundMessage, Reply } from "../../../core/types";
 import { draftChannel, type LiveDeps, streamChannel } from "./live-answer";
 import { MARKDOWN_LIMIT } from "./mrkdwn";
@@ -68,11 +68,11 @@ export class SlackTurnView implements TurnView {
     });
   }
 
-  finish(reply: Reply, live: LiveAnswer | undefined): Promise<void> {
+  finish(reply: Reply, live: LiveAnswer | undefined): Promise<PostedReply> {
     return this.deps.replier.post(this.message, reply, live, this.live);
   }
 
-  fail(reply: Reply, live: LiveAnswer | undefined): Promise<void> {
+  fail(reply: Reply, live: LiveAnswer | undefined): Promise<PostedReply> {
     return this.deps.replier.post(this.message, reply, live, this.live);
   }
 }
