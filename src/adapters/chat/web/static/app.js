@@ -106,6 +106,7 @@ function enableThreadButtons(enabled) {
 function showRename(editing) {
   $("rename-form").hidden = !editing;
   $("chat-title").hidden = editing;
+  $("rename-thread").hidden = editing;
   if (!editing) return;
   $("rename-input").value = $("chat-title").textContent ?? "";
   $("rename-input").focus();
