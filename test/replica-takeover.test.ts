@@ -30,10 +30,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(replicas.map((r) => r.kill()));
   await store?.close();
   await fake?.close();
   await db?.drop();
+});
+
+afterEach(async () => {
+  // Each story's replicas go with it: a leftover replica would take the next story's turns.
+  await Promise.all(replicas.splice(0).map((r) => r.kill()));
 });
 
 beforeEach(() => {

@@ -29,6 +29,9 @@ import {
 import { prefixedSpaces } from "./key-value-spaces";
 import { openSharedState } from "./shared-state";
 import { storeFor } from "./store-factory";
+import { ledgerFor, usageTurnObserver, type Ledger } from "./usage/ledger";
+import { Retention, scheduleRetention } from "./usage/retention";
+import { SessionBudget } from "../core/conversation/session-budget";
 import { BUILT_IN_SURFACES, type SurfaceSpec } from "./surfaces";
 
 /** The parts to build databot from; each defaults to what the configuration selects. */
@@ -37,6 +40,8 @@ export interface DatabotParts {
   backend?: BackendFactory;
   /** Builds the store (default: the configured one, SQLite in `DATA_DIR` or PostgreSQL). */
   store?: () => Store | Promise<Store>;
+  /** Builds the usage ledger (default: beside the configured store). */
+  usage?: () => Ledger | Promise<Ledger>;
   /** The chat surfaces to run (default: every built-in one whose configuration is present). */
   surfaces?: readonly SurfaceSpec[];
   /**
@@ -60,6 +65,10 @@ export interface RunningDatabot {
   store: Store;
   backend: AgentBackend;
   service: ConversationService;
+  /** What each turn used; `databot usage` reads it. */
+  usage: Ledger;
+  /** The retention purge (scheduled hourly); `purge()` runs one now. */
+  retention: Retention;
   /** What `GET /metrics` serves. */
   metrics: DatabotMetrics;
   modules: SurfaceModule[];
@@ -85,6 +94,7 @@ export async function startDatabot(
   const store = await (parts.store ?? (() => storeFor(config.store)))();
   const shared = await openSharedState(config, logger);
   const backend = await (parts.backend ?? backendFor(config))({ logger, spaces: store, shared });
+  const usage = await (parts.usage ?? (() => ledgerFor(config.store)))();
   const outbound = new OutboundGuard({ local: core.mode === "local" });
   const sink = {
     async receive(message: Parameters<ConversationService["receive"]>[0]) {
@@ -114,7 +124,21 @@ export async function startDatabot(
     store,
     backend: observedBackend(backend, metrics),
     surfaces: modules.map((m) => observedSurface(m.surface, metrics)),
-    observer: combineObservers(tracing?.observer, metricsTurnObserver(metrics)),
+    observer: combineObservers(
+      tracing?.observer,
+      metricsTurnObserver(metrics, config.usage.prices),
+      usageTurnObserver(usage, logger),
+    ),
+    budget: new SessionBudget({
+      ledger: usage,
+      waitlist: usage,
+      backend: backend.name,
+      settings: {
+        maxActiveSessions: config.usage.maxActiveSessions,
+        dailySessionBudget: config.usage.dailySessionBudget,
+      },
+      logger,
+    }),
     logger,
     workerId: parts.workerId ?? config.replica.replicaId,
     settings: {
@@ -142,11 +166,19 @@ export async function startDatabot(
   }
   for (const module of modules) await module.start?.();
   if (parts.worker !== false) await service.start();
-  const purge = setInterval(
-    () => void store.purgeExpired(config.core.dedupeTtlMs).catch(() => undefined),
-    3600_000,
-  );
-  purge.unref();
+  const retention = new Retention({
+    ledger: usage,
+    threads: store,
+    inbox: store,
+    maintenance: store,
+    backend,
+    targets: modules.flatMap((m) => m.retention ?? []),
+    platforms: modules.map((m) => m.surface.platform),
+    retentionDays: config.usage.retentionDays,
+    dedupeTtlMs: config.core.dedupeTtlMs,
+    logger,
+  });
+  const stopRetention = scheduleRetention(retention, logger);
 
   for (const module of modules) logger.info({ surface: module.surface.platform }, module.description);
   const url = http ? `http://${formatHost(config.core.host)}:${http.port}` : undefined;
@@ -156,12 +188,14 @@ export async function startDatabot(
     store,
     backend,
     service,
+    usage,
+    retention,
     metrics,
     modules,
     port: http?.port,
     url,
     async close(graceMs = 10_000) {
-      clearInterval(purge);
+      stopRetention();
       // Stop accepting first; stopping the modules then ends long-lived responses (live progress streams)
       // that would otherwise hold the server open. Running turns can still post: replies go out, not in.
       const httpClosed = http?.close();
@@ -171,6 +205,7 @@ export async function startDatabot(
       await backend.close();
       await store.close();
       await shared.close();
+      await usage.close();
       await outbound.close();
       await tracing?.shutdown().catch((error: unknown) => {
         logger.warn({ err: error }, "could not send the last traces");

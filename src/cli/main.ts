@@ -9,6 +9,7 @@ import { runPythonCommand } from "./run-python";
 import { createLogger } from "../app/logger";
 import { askCommand, ASK_USAGE, type CliIo } from "./ask";
 import { serveCommand } from "./serve";
+import { forgetCommand, usageCommand, USAGE_USAGE } from "./usage";
 
 const USAGE = `databot — ask data questions in Slack, Microsoft Teams or the browser.
 
@@ -17,8 +18,12 @@ Usage:
   databot ask [options] "<q>"   ask one question from the command line
   databot run-python --file cell.py [--input data.csv ...]
                                 run one Python cell in the sandbox and print JSON
+  databot usage [--since 7d] [--by workspace|channel|user]
+                                turns, sessions, tokens and estimated cost
+  databot forget --thread <id>  delete one conversation's data on the backend and here
 
-${ASK_USAGE}`;
+${ASK_USAGE}
+${USAGE_USAGE}`;
 
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }) {
   const [command = "serve", ...rest] = argv;
@@ -41,6 +46,10 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       return serveCommand(config, serverLogger(config), io);
     case "ask":
       return askCommand(rest, config, cliLogger(config), io);
+    case "usage":
+      return usageCommand(rest, config, io);
+    case "forget":
+      return forgetCommand(rest, config, cliLogger(config), io);
     case "run-python":
       return runPythonCommand(rest, config.local, io);
     default:

@@ -10,6 +10,7 @@ import { readObservabilityConfig, type ObservabilityConfig } from "./observabili
 import { readSlackConfig, type SlackConfig } from "./slack";
 import { readReplicaConfig, readStoreConfig, type ReplicaConfig, type StoreConfig } from "./store";
 import { readTeamsConfig, type TeamsConfig } from "./teams";
+import { readUsageConfig, type UsageConfig } from "./usage";
 import { readWebChatConfig, type WebChatConfig } from "./web";
 
 export { ConfigError } from "./env-reader";
@@ -21,6 +22,7 @@ export type { ObservabilityConfig, TracingConfig } from "./observability";
 export type { SlackConfig } from "./slack";
 export type { ReplicaConfig, StoreConfig } from "./store";
 export type { GraphConfig, TeamsConfig } from "./teams";
+export type { PriceConfig, UsageConfig } from "./usage";
 export type { WebChatConfig } from "./web";
 
 export interface Config {
@@ -37,6 +39,8 @@ export interface Config {
   web?: WebChatConfig;
   /** Metrics, traces and the log format. */
   observability: ObservabilityConfig;
+  /** Prices, session budgets and retention. */
+  usage: UsageConfig;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -64,6 +68,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     teams: readTeamsConfig(r, local, LOOPBACK.has(core.host)),
     web: readWebChatConfig(r, local),
     observability: readObservabilityConfig(r),
+    usage: readUsageConfig(r),
   };
   if (!local) checkProduction(config, r);
   if (config.replica.replicas > 1 && config.store.kind === "sqlite") {

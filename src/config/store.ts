@@ -8,7 +8,7 @@ export type StoreConfig =
   | { kind: "sqlite"; file: string }
   | {
       kind: "postgres";
-      /** `postgres://…`; carries the password, so it is never logged (log {@link describeUrl} of it). */
+      /** `postgres://…`; carries the password, so it is never logged (messages name only its host and database). */
       url: string;
       /** Connections per replica. */
       maxConnections: number;

@@ -15,6 +15,8 @@ export const ErrorCode = {
   SandboxUnavailable: "sandbox_unavailable",
   AttachmentUnavailable: "attachment_unavailable",
   PostFailed: "post_failed",
+  /** The workspace's DAILY_SESSION_BUDGET is spent for today. */
+  SessionBudgetSpent: "session_budget_spent",
   Cancelled: "cancelled",
   Internal: "internal",
 } as const;

@@ -52,6 +52,11 @@ export interface InboundMessage {
   alternateIds?: string[];
   /** Adapter data needed to answer later (a Teams conversation reference, Slack recipient ids). */
   context?: JsonObject;
+  /**
+   * Where the message came from, for usage records and session budgets: the Slack workspace or Teams tenant
+   * (the one `ALLOWED_SLACK_TEAMS` / `ALLOWED_TEAMS_TENANTS` check) and the channel or chat. Ids only.
+   */
+  origin?: { workspace?: string; channel?: string };
 }
 
 /** A chart or picture in a reply. Charts are small, so the PNG bytes are held. */

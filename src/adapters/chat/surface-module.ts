@@ -8,6 +8,7 @@ import type {
   EventBus,
   KeyValueSpaces,
   MessageSink,
+  RetentionTarget,
   ThreadMap,
   TranscriptRecords,
 } from "../../core/ports";
@@ -65,4 +66,6 @@ export interface SurfaceModule {
   start?(): Promise<void>;
   /** Disconnects; the server stops accepting requests first. */
   stop?(): Promise<void>;
+  /** What the module keeps about conversations (transcripts, uploads), for the `RETENTION_DAYS` purge. */
+  readonly retention?: readonly RetentionTarget[];
 }

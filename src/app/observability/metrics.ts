@@ -110,6 +110,27 @@ export class DatabotMetrics {
     registers: [this.registry],
   });
 
+  readonly usageSessions = new Counter({
+    name: "databot_usage_sessions_total",
+    help: "Code-interpreter sessions turns opened, as `databot usage` counts them (billed per session), by platform and backend.",
+    labelNames: ["platform", "backend"] as const,
+    registers: [this.registry],
+  });
+
+  readonly usageTokens = new Counter({
+    name: "databot_usage_tokens_total",
+    help: "Model tokens turns used, as the backend reported them, by platform, backend and kind (input, output).",
+    labelNames: ["platform", "backend", "kind"] as const,
+    registers: [this.registry],
+  });
+
+  readonly usageCost = new Counter({
+    name: "databot_usage_estimated_cost_total",
+    help: "Estimated cost of the turns, at PRICE_PER_SESSION, PRICE_PER_1K_INPUT_TOKENS and PRICE_PER_1K_OUTPUT_TOKENS.",
+    labelNames: ["platform", "backend"] as const,
+    registers: [this.registry],
+  });
+
   constructor(version: string) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({

@@ -14,7 +14,7 @@ export function observedSurface(surface: ChatSurface, metrics: DatabotMetrics): 
     platform,
     openTurn: (message) => observedView(surface.openTurn(message), platform, metrics),
     announceQueued: surface.announceQueued
-      ? (message, position) => surface.announceQueued!(message, position)
+      ? (message, position, reason) => surface.announceQueued!(message, position, reason)
       : undefined,
     openAttachment: (message, attachment) => surface.openAttachment(message, attachment),
   };

@@ -1,8 +1,9 @@
 /** Turns as metrics: how many ended and how, how long they took and waited, and how long each stage took. */
 import type { TurnObserver } from "../../core/ports";
+import { estimateCost, NO_PRICES, type Prices } from "../usage/cost";
 import type { DatabotMetrics } from "./metrics";
 
-export function metricsTurnObserver(metrics: DatabotMetrics): TurnObserver {
+export function metricsTurnObserver(metrics: DatabotMetrics, prices: Prices = NO_PRICES): TurnObserver {
   return {
     async turn(turn, work) {
       const { platform } = turn;
@@ -18,6 +19,20 @@ export function metricsTurnObserver(metrics: DatabotMetrics): TurnObserver {
         metrics.turns.inc({ platform, outcome });
         timer({ outcome });
       }
+    },
+    ended(turn, report) {
+      const labels = { platform: turn.platform, backend: report.backend };
+      if (report.sessionOpened) metrics.usageSessions.inc(labels);
+      if (report.tokens) {
+        metrics.usageTokens.inc({ ...labels, kind: "input" }, report.tokens.inputTokens);
+        metrics.usageTokens.inc({ ...labels, kind: "output" }, report.tokens.outputTokens);
+      }
+      const cost = estimateCost(prices, {
+        sessions: report.sessionOpened ? 1 : 0,
+        inputTokens: report.tokens?.inputTokens ?? 0,
+        outputTokens: report.tokens?.outputTokens ?? 0,
+      });
+      if (cost > 0) metrics.usageCost.inc(labels, cost);
     },
     async stage(turn, stage, work) {
       if (stage === "receiving_files" && turn.files === 0) return work();
@@ -38,6 +53,10 @@ export function combineObservers(...observers: (TurnObserver | undefined)[]): Tu
     (inner, outer) => ({
       turn: (turn, work) => outer.turn(turn, () => inner.turn(turn, work)),
       stage: (turn, stage, work) => outer.stage(turn, stage, () => inner.stage(turn, stage, work)),
+      ended: async (turn, report) => {
+        await outer.ended?.(turn, report);
+        await inner.ended?.(turn, report);
+      },
     }),
     { turn: (_turn, work) => work(), stage: (_turn, _stage, work) => work() },
   );

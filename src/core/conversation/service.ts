@@ -21,6 +21,7 @@ import { isPlatformPrefix } from "../thread-id";
 import type { InboundMessage } from "../types";
 import { parseCommand } from "./commands";
 import { STOPS_NAMESPACE } from "./stops";
+import type { SessionBudget } from "./session-budget";
 import { NO_TURN_OBSERVER, observedTurn } from "./turn-observation";
 import { TurnRunner, type TurnOutcome } from "./turn-runner";
 
@@ -52,6 +53,8 @@ export interface ConversationServiceDeps {
   workerId?: string;
   /** Watches every turn (metrics, traces); watches nothing by default. */
   observer?: TurnObserver;
+  /** The session gate (MAX_ACTIVE_SESSIONS, DAILY_SESSION_BUDGET), when usage is kept. */
+  budget?: SessionBudget;
 }
 
 /** Emitted after each turn ends, for tests and metrics. */
@@ -100,6 +103,7 @@ export class ConversationService implements MessageSink {
       policy: new FilePolicy(deps.settings.maxFileBytes),
       logger: deps.logger,
       observer: this.observer,
+      budget: deps.budget,
     });
   }
 

@@ -19,5 +19,8 @@ export function observedTurn(item: InboxItem, claimedAt = Date.now()): ObservedT
     attempt: item.attempts,
     queuedMs: Number.isFinite(enqueued) ? Math.max(0, claimedAt - enqueued) : 0,
     files: message.attachments.length,
+    user: message.author.id,
+    ...(message.origin?.workspace ? { workspace: message.origin.workspace } : {}),
+    ...(message.origin?.channel ? { channel: message.origin.channel } : {}),
   };
 }

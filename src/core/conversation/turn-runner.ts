@@ -33,6 +33,8 @@ import {
 import { limitOutput } from "./reply-limits";
 import { STOPS_NAMESPACE } from "./stops";
 import { NO_TURN_OBSERVER, observedTurn } from "./turn-observation";
+import { WaitingForSession, type SessionBudget } from "./session-budget";
+import { TurnUsage } from "./turn-usage";
 import { TurnPresenter } from "./turn-presenter";
 import { transferAttachments } from "./turn-files";
 
@@ -42,8 +44,10 @@ export interface TurnRunnerDeps {
   surfaces: ReadonlyMap<string, ChatSurface>;
   policy: FilePolicy;
   logger: Logger;
-  /** Told about each stage of a turn (metrics, traces). */
+  /** Told about each stage of a turn (metrics, traces) and what it used. */
   observer?: TurnObserver;
+  /** The session gate, when usage is kept (see `session-budget.ts`). */
+  budget?: SessionBudget;
 }
 
 export type { TurnOutcome } from "../ports";
@@ -77,6 +81,8 @@ class Turn {
   private readonly message: InboundMessage;
   /** What the thread sees of this turn, for as long as it runs. */
   private readonly presenter: TurnPresenter;
+  /** What the turn used, for the usage ledger and metrics. */
+  private readonly usage: TurnUsage;
 
   constructor(
     private readonly item: ClaimedItem,
@@ -88,6 +94,7 @@ class Turn {
   ) {
     this.checkpoint = { ...item.checkpoint };
     this.message = item.message;
+    this.usage = new TurnUsage(item, deps.backend.name);
     const live = this.checkpoint.live;
     this.presenter = new TurnPresenter(surface.openTurn(this.message), {
       // What the thread shows exactly is not known after a restart: the view replaces it rather than append.
@@ -105,7 +112,8 @@ class Turn {
       // The reply went out before a crash or a lost lease: finish as it ended, and post nothing again.
       this.log.info({ postedAt: posted.at }, "reply was already posted; finishing the turn");
       await this.presenter.close();
-      return this.finish(posted.outcome, posted.errorCode);
+      // Its usage was told before the crash, or is lost with it: nothing of the run is known here.
+      return this.finish(posted.outcome, posted.errorCode, false);
     }
     try {
       const command = parseCommand(this.message.text);
@@ -124,6 +132,7 @@ class Turn {
       this.log.info({ ms: Date.now() - started, images: result.output.images.length }, "turn answered");
       return await this.finish("done");
     } catch (error) {
+      if (error instanceof WaitingForSession) return await this.defer(error.retryInMs);
       if (this.signal.aborted || error instanceof LeaseLostError) {
         this.log.info({ reason: String(this.signal.reason ?? "lease lost") }, "turn left for resume");
         await this.presenter.abandon();
@@ -142,6 +151,7 @@ class Turn {
   /** Uploads files, adds the message and runs (or resumes) the agent. */
   private async answer(): Promise<{ output: AgentOutput; notices: Notice[] }> {
     const { backend } = this.deps;
+    await this.admit();
     if (this.message.attachments.length > 0) {
       this.progress({ stage: "receiving_files", files: this.message.attachments.map((a) => a.name) });
     }
@@ -191,6 +201,7 @@ class Turn {
         ? backend.resumeRun(agentThreadId, runId, observer, this.signal)
         : backend.run(agentThreadId, observer, this.signal),
     );
+    this.usage.ran(output);
     if (output.sessionRestarted) notices.push(sessionRestartedNotice(output.sessionRestarted.filesRestored));
     return { output, notices };
   }
@@ -202,6 +213,7 @@ class Turn {
     const mapped = await store.getThread(this.message.threadId);
     const existing = mapped && mapped.backend === backend.name ? mapped.agentThreadId : undefined;
     const ensured = await backend.ensureThread(existing);
+    if (ensured.id !== existing || ensured.replacedExpired) this.usage.newSession();
     if (ensured.id !== existing) {
       await store.putThread(this.message.threadId, backend.name, ensured.id);
       this.log.info({ agentThreadId: ensured.id, replaced: existing !== undefined }, "agent thread created");
@@ -311,7 +323,43 @@ class Turn {
     if (!kept) throw new LeaseLostError("lease lost");
   }
 
-  private async finish(status: "done" | "failed", errorCode?: string): Promise<TurnOutcome> {
+  /** The session gate, when budgets are kept: go on, or wait in line (told the place), or fail as spent. */
+  private async admit(): Promise<void> {
+    const budget = this.deps.budget;
+    if (!budget) return;
+    const admission = await budget.admit(this.item);
+    if (admission.kind === "go") return this.usage.admitted(admission.startedAt, admission.sessionOpened);
+    // A "stop" waits behind the question it stops: a waiting question ends here instead.
+    const later = await this.deps.store.unfinishedInThread(this.message.threadId);
+    if (later.some((i) => i.seq > this.item.seq && parseCommand(i.message.text) === "stop")) {
+      await budget.forget(this.item.seq);
+      throw new DatabotError(ErrorCode.RunCancelled, "Stopped while it waited for an analysis session.");
+    }
+    if (admission.announce) {
+      await this.surface
+        .announceQueued?.(this.message, admission.place, "sessions")
+        .catch((error: unknown) => {
+          this.log.debug({ err: asDatabotError(error) }, "could not tell the thread its place");
+        });
+    }
+    throw new WaitingForSession(admission.retryInMs);
+  }
+
+  /** Gives the item back to the inbox, claimable again after `delayMs`: waiting holds no worker. */
+  private async defer(delayMs: number): Promise<TurnOutcome> {
+    await this.deps.store.release(this.item.lease, delayMs);
+    return "deferred";
+  }
+
+  private async finish(status: "done" | "failed", errorCode?: string, tell = true): Promise<TurnOutcome> {
+    if (tell)
+      await this.usage.tell(
+        this.deps.observer ?? NO_TURN_OBSERVER,
+        this.observed,
+        status,
+        this.checkpoint,
+        this.log,
+      );
     if (!(await this.deps.store.finish(this.item.lease, status, errorCode))) {
       // Someone else holds the turn now; they finish it (from the posted record, without posting again).
       this.log.info({ seq: this.item.seq }, "lease lost before the turn was marked finished");

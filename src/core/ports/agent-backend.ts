@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { CodeRun, Notice, ReplyFile, ReplyImage } from "../types";
+import type { TokenUsage } from "./usage";
 
 /** A file to upload into the backend, as a stream. */
 export interface AgentFileInput {
@@ -62,6 +63,8 @@ export interface AgentOutput {
    * {@link EnsuredThread.replacedExpired}); the core tells the user.
    */
   sessionRestarted?: SessionRestart;
+  /** Tokens the run consumed, summed over its model calls, where the backend reports them. */
+  usage?: TokenUsage;
 }
 
 /** How much of an expired analysis session the backend brought back. */

@@ -28,9 +28,10 @@ export interface ChatSurface {
 
   /**
    * Tells the thread that `message` waits behind `position` earlier questions (best effort). Called when it
-   * arrives, before any turn of it runs, so it has no view.
+   * arrives, before any turn of it runs, so it has no view; and, with `reason` "sessions", when the question
+   * waits for a session slot, `position` being its place in the workspace's line.
    */
-  announceQueued?(message: InboundMessage, position: number): Promise<void>;
+  announceQueued?(message: InboundMessage, position: number, reason?: QueueReason): Promise<void>;
 
   /**
    * Opens a readable stream of an attachment's bytes, rebuilt from its serialisable metadata — possibly after a
@@ -39,6 +40,12 @@ export interface ChatSurface {
    */
   openAttachment(message: InboundMessage, attachment: AttachmentMeta): Promise<Readable>;
 }
+
+/**
+ * Why a question waits: behind earlier questions of its thread (the default), or in its workspace's line for a
+ * code-interpreter session slot (`MAX_ACTIVE_SESSIONS`), `position` then being its place in that line.
+ */
+export type QueueReason = "thread" | "sessions";
 
 /** What a thread shows while a turn works; the answer text itself goes through a {@link LiveChannel}. */
 export type TurnStatus = Exclude<Progress, { stage: "answering" }>;

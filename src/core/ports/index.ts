@@ -7,3 +7,5 @@ export type * from "./inbox-stats";
 export type * from "./blobs";
 export type * from "./event-bus";
 export type * from "./transcripts";
+export type * from "./usage";
+export type * from "./retention";

@@ -1,5 +1,10 @@
-/** How a turn ended, for the worker: answered, failed (the user was told), or left to be resumed later. */
-export type TurnOutcome = "done" | "failed" | "abandoned";
+import type { TokenUsage } from "./usage";
+
+/**
+ * How a turn ended, for the worker: answered, failed (the user was told), left to be resumed later, or
+ * deferred (it waits for a code-interpreter session slot; the turn gave the item back with a delay itself).
+ */
+export type TurnOutcome = "done" | "failed" | "abandoned" | "deferred";
 
 /** The stages of a turn that an observer is told about. */
 export type TurnStage = "receiving_files" | "run" | "posting";
@@ -19,6 +24,29 @@ export interface ObservedTurn {
   queuedMs: number;
   /** How many files the message carries. */
   files: number;
+  /** The author's id, and the workspace and channel the message came from (see `InboundMessage.origin`). */
+  user: string;
+  workspace?: string;
+  channel?: string;
+}
+
+/** What a turn that ended (done or failed) used: what the usage ledger and the usage metrics record. */
+export interface TurnReport {
+  outcome: "done" | "failed";
+  /** The backend's name. */
+  backend: string;
+  /** Epoch milliseconds: when the turn was admitted (its first attempt's start), and when it ended. */
+  startedAt: number;
+  endedAt: number;
+  /** Tokens, when the backend reports them. */
+  tokens?: TokenUsage;
+  /** Files and bytes (declared sizes) uploaded into the backend, and files and bytes in the reply. */
+  filesIn: number;
+  bytesIn: number;
+  filesOut: number;
+  bytesOut: number;
+  /** The turn opened a new code-interpreter session. */
+  sessionOpened: boolean;
 }
 
 /**
@@ -48,4 +76,10 @@ export interface TurnObserver {
 
   /** Wraps one stage of a turn: receiving its files, the run, posting the reply (or the error). */
   stage<T>(turn: ObservedTurn, stage: TurnStage, work: () => Promise<T>): Promise<T>;
+
+  /**
+   * Told once what a turn used, when it ended done or failed (before its item is marked finished). May be
+   * asynchronous (a ledger write); it must not throw.
+   */
+  ended?(turn: ObservedTurn, report: TurnReport): Promise<void> | void;
 }

@@ -24,6 +24,7 @@ export interface ChatBody {
   tools?: { type: string; function: { name: string } }[];
   tool_choice?: string;
   stream?: boolean;
+  stream_options?: { include_usage?: boolean };
 }
 
 /** A failure to answer with: status, envelope and headers (e.g. `retry-after-ms`). */
@@ -156,7 +157,10 @@ export class FakeChatCompletions {
     if (body.stream && !this.options.neverStream) {
       res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
       const end = this.options.lineEnd ?? "\n";
-      const events = chunks(body.model, step, { azureStyle: this.options.azureStyle });
+      const events = chunks(body.model, step, {
+        azureStyle: this.options.azureStyle,
+        includeUsage: body.stream_options?.include_usage === true,
+      });
       const text = (step.stall ? events.slice(0, 3) : events)
         .map((data) => `data: ${data}${end}${end}`)
         .join("");

@@ -81,7 +81,11 @@ export function completion(model: string, spec: AnswerSpec) {
  * The SSE `data:` payloads of a streamed answer. With `azureStyle`, the stream opens with a chunk that has no
  * choices (Azure OpenAI's prompt filter results).
  */
-export function chunks(model: string, spec: AnswerSpec, options: { azureStyle?: boolean } = {}): string[] {
+export function chunks(
+  model: string,
+  spec: AnswerSpec,
+  options: { azureStyle?: boolean; includeUsage?: boolean } = {},
+): string[] {
   const id = `chatcmpl-${randomUUID().slice(0, 12)}`;
   const created = Math.floor(Date.now() / 1000);
   const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) =>
@@ -115,6 +119,19 @@ export function chunks(model: string, spec: AnswerSpec, options: { azureStyle?: 
     }
   });
   out.push(chunk({}, finishOf(spec, calls)));
+  // With `stream_options.include_usage`, OpenAI ends with a chunk of no choices that carries the token counts.
+  if (options.includeUsage) {
+    out.push(
+      JSON.stringify({
+        id,
+        object: "chat.completion.chunk",
+        created,
+        model,
+        choices: [],
+        usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 },
+      }),
+    );
+  }
   out.push("[DONE]");
   return out;
 }

@@ -15,6 +15,7 @@ import type {
 } from "@azure/ai-agents";
 import type { Logger } from "../../../core/logger";
 import type { AgentOutput, RunObserver } from "../../../core/ports/agent-backend";
+import type { TokenUsage } from "../../../core/ports/usage";
 import { createOnce, REQUEST_TOKEN_KEY } from "./create-once";
 import {
   activeRunConflict,
@@ -269,7 +270,9 @@ export class RunFollower {
   private async finish(threadId: string, run: ThreadRun): Promise<AgentOutput> {
     this.logger.info({ threadId, runId: run.id, status: run.status }, "the run ended");
     if (run.status === "completed") {
-      return collectOutputs(this.client, threadId, run.id, this.settings, this.logger);
+      const output = await collectOutputs(this.client, threadId, run.id, this.settings, this.logger);
+      const usage = runUsage(run);
+      return usage ? { ...output, usage } : output;
     }
     if (run.status === "requires_action") await this.cancel(threadId, run.id);
     const incomplete = (run as { incompleteDetails?: { reason?: string } | null }).incompleteDetails?.reason;
@@ -287,4 +290,20 @@ function latestCode(step: RunStep): string | undefined {
     step.stepDetails as { toolCalls?: Array<{ type: string; codeInterpreter?: { input?: string } }> }
   ).toolCalls;
   return calls?.filter((c) => c.type === "code_interpreter").pop()?.codeInterpreter?.input || undefined;
+}
+
+/**
+ * The run's token counts: the SDK names them in camelCase, a streamed run event carries the service's own
+ * snake_case fields.
+ */
+function runUsage(run: ThreadRun): TokenUsage | undefined {
+  const usage = run.usage as
+    | { promptTokens?: number; completionTokens?: number; prompt_tokens?: number; completion_tokens?: number }
+    | null
+    | undefined;
+  if (!usage) return undefined;
+  const inputTokens = usage.promptTokens ?? usage.prompt_tokens;
+  const outputTokens = usage.completionTokens ?? usage.completion_tokens;
+  if (typeof inputTokens !== "number" || typeof outputTokens !== "number") return undefined;
+  return { inputTokens, outputTokens };
 }

@@ -259,7 +259,11 @@ export class ResponseRuns {
         await this.deps.openai.responses.retrieve(response.id, { include: INCLUDE }, { signal: ctx.abort })
       ).output;
     }
-    return this.finishItems(ctx, output);
+    const usage = response.usage
+      ? { inputTokens: response.usage.input_tokens, outputTokens: response.usage.output_tokens }
+      : undefined;
+    const answer = await this.finishItems(ctx, output);
+    return usage ? { ...answer, usage } : answer;
   }
 
   private async finishItems(ctx: RunContext, items: readonly OutputItem[]): Promise<AgentOutput> {

@@ -40,7 +40,14 @@ export function buildOutput(answer: AnalystOutput, session: SandboxSession, ques
     code,
     output: cellOutput(result),
   }));
-  return { text: replaceSandboxLinks(answer.text), images, files, code, notices: [] };
+  return {
+    text: replaceSandboxLinks(answer.text),
+    images,
+    files,
+    code,
+    notices: [],
+    ...(answer.usage ? { usage: answer.usage } : {}),
+  };
 }
 
 /** `sandbox:/mnt/data/out.csv` (as Code Interpreter writes links) becomes the file's name. */

@@ -78,6 +78,8 @@ export interface AnalystOutput {
   /** The answer in Markdown. File names in `/mnt/data` may be mentioned by name. */
   text: string;
   cells: RanCell[];
+  /** Tokens the analyst's model calls used, when it has a model that reports them. */
+  usage?: { inputTokens: number; outputTokens: number };
 }
 
 /** Turns a question into cells and an answer: the offline analyst, or a model driving a python tool. */

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import type { Readable } from "node:stream";
 import { DatabotError, ErrorCode } from "../../../core/errors";
-import type { ChatSurface, TurnStatus, TurnView } from "../../../core/ports";
+import type { ChatSurface, QueueReason, TurnStatus, TurnView } from "../../../core/ports";
 import type { AttachmentMeta, InboundMessage, Progress, Reply } from "../../../core/types";
 
 const STAGE_TEXT: Record<Progress["stage"], string> = {
@@ -54,8 +54,12 @@ export class CliSurface implements ChatSurface {
     };
   }
 
-  async announceQueued(): Promise<void> {
-    this.progressOut?.write(`databot: ${STAGE_TEXT.queued}…\n`);
+  async announceQueued(_message: InboundMessage, position: number, reason?: QueueReason): Promise<void> {
+    const text =
+      reason === "sessions"
+        ? `waiting for a free analysis session (number ${position} in line)`
+        : STAGE_TEXT.queued;
+    this.progressOut?.write(`databot: ${text}…\n`);
   }
 
   async openAttachment(_message: InboundMessage, attachment: AttachmentMeta): Promise<Readable> {

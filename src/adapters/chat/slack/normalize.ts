@@ -131,6 +131,8 @@ export function normalizeMessage(
     sentAt: tsToIso(event.ts),
     ...(envelope.event_id ? { alternateIds: [slackEventKey(envelope.event_id)] } : {}),
     context,
+    // The author's workspace, as ALLOWED_SLACK_TEAMS checks it (Slack Connect brings in other workspaces).
+    origin: { workspace: String(context.recipientTeam), channel: event.channel },
   };
 }
 

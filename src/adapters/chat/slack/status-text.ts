@@ -37,3 +37,10 @@ export function waitingText(position: number): string {
     ? "is finishing an earlier question in this thread first…"
     : `is finishing ${position} earlier questions in this thread first…`;
 }
+
+/** Waiting for a session slot of the workspace (MAX_ACTIVE_SESSIONS). */
+export function sessionWaitText(place: number): string {
+  return place <= 1
+    ? "is waiting for a free analysis session; this question is next…"
+    : `is waiting for a free analysis session; this question is number ${place} in line…`;
+}

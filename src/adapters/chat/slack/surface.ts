@@ -3,11 +3,11 @@
  * and file downloads, each in its own file.
  */
 import type { Readable } from "node:stream";
-import type { ChatSurface, TurnView } from "../../../core/ports";
+import type { ChatSurface, QueueReason, TurnView } from "../../../core/ports";
 import type { AttachmentMeta, InboundMessage } from "../../../core/types";
 import type { SlackDownloader } from "./download";
 import { answerTarget } from "./normalize";
-import { waitingText } from "./status-text";
+import { sessionWaitText, waitingText } from "./status-text";
 import { SlackTurnView, type SlackTurnDeps } from "./turn-view";
 
 export class SlackSurface implements ChatSurface {
@@ -22,12 +22,12 @@ export class SlackSurface implements ChatSurface {
     return new SlackTurnView(this.turns, message);
   }
 
-  async announceQueued(message: InboundMessage, position: number): Promise<void> {
+  async announceQueued(message: InboundMessage, position: number, reason?: QueueReason): Promise<void> {
     const target = answerTarget(message);
     await this.turns.quick.assistant.threads.setStatus({
       channel_id: target.channel,
       thread_ts: target.threadTs,
-      status: waitingText(position),
+      status: reason === "sessions" ? sessionWaitText(position) : waitingText(position),
     });
   }
 

@@ -141,6 +141,11 @@ export function normalizeActivity(
     attachments: deliveredAttachments(activity),
     sentAt: toIso(activity.timestamp),
     context: contextJson(context),
+    // The tenant as ALLOWED_TEAMS_TENANTS checks it (lower case), and the channel or chat.
+    origin: {
+      ...(tenantId ? { workspace: tenantId.toLowerCase() } : {}),
+      channel: channelId ?? conversationId.split(";")[0]!,
+    },
   };
   return {
     message,

@@ -61,7 +61,7 @@ export async function checkReachable(pool: pg.Pool, url: string): Promise<void> 
 }
 
 /** The URL without its password, for messages and logs. */
-export function describeUrl(url: string): string {
+function describeUrl(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.hostname}:${parsed.port || "5432"}${parsed.pathname}`;

@@ -4,7 +4,7 @@
  */
 import type Database from "better-sqlite3";
 
-export const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 2;
 
 const VERSION_1 = `
 CREATE TABLE IF NOT EXISTS dedupe (

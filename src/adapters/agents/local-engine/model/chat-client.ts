@@ -32,6 +32,8 @@ export interface AssistantTurn {
   content: string;
   toolCalls: ToolCall[];
   finishReason: string | null;
+  /** The request's tokens, when the server reports them. */
+  usage?: { inputTokens: number; outputTokens: number };
 }
 
 export interface RetryPolicy {
@@ -142,7 +144,8 @@ export class ChatCompletionsClient {
         );
       }
       const response = await this.client.chat.completions
-        .create({ ...body, stream: true }, { signal })
+        // Asked for, so the stream's last chunk carries the token counts (servers that do not know it omit them).
+        .create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal })
         .asResponse();
       if (!(response.headers.get("content-type") ?? "").includes("text/event-stream")) {
         return readCompletion((await response.json()) as ChatCompletion);
@@ -186,7 +189,15 @@ function readCompletion(completion: ChatCompletion): AssistantTurn {
       },
     })),
     finishReason: choice.finish_reason ?? null,
+    ...usageOf(completion.usage),
   };
+}
+
+function usageOf(
+  usage: { prompt_tokens?: number; completion_tokens?: number } | null | undefined,
+): Pick<AssistantTurn, "usage"> {
+  if (typeof usage?.prompt_tokens !== "number" || typeof usage.completion_tokens !== "number") return {};
+  return { usage: { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens } };
 }
 
 async function readChunks(
@@ -196,7 +207,9 @@ async function readChunks(
   let content = "";
   let finishReason: string | null = null;
   const calls: { id?: string; name: string; arguments: string }[] = [];
+  let usage: Pick<AssistantTurn, "usage"> = {};
   for await (const chunk of stream) {
+    if (chunk.usage) usage = usageOf(chunk.usage);
     // Azure sends a first chunk with no choices (content filter results): nothing to add.
     for (const choice of chunk.choices ?? []) {
       if (choice.index !== 0) continue;
@@ -221,7 +234,7 @@ async function readChunks(
       type: "function",
       function: { name: c.name, arguments: c.arguments },
     }));
-  return { content, toolCalls, finishReason };
+  return { content, toolCalls, finishReason, ...usage };
 }
 
 function newCallId(): string {

@@ -61,6 +61,8 @@ class ModelAnalyst implements Analyst {
     const cells: RanCell[] = [];
     let steps = 0;
     let lastCommentary = "";
+    const usage = { inputTokens: 0, outputTokens: 0 };
+    let reported = false;
     // Each round either runs tool calls or ends with the answer; calls beyond the budget end the loop.
     for (;;) {
       input.signal?.throwIfAborted();
@@ -74,8 +76,13 @@ class ModelAnalyst implements Analyst {
         onText: (text) => input.onProgress({ kind: "text", text }),
       });
       if (turn.content.trim() !== "") lastCommentary = turn.content;
+      if (turn.usage) {
+        reported = true;
+        usage.inputTokens += turn.usage.inputTokens;
+        usage.outputTokens += turn.usage.outputTokens;
+      }
       if (turn.toolCalls.length === 0 || !budgetLeft) {
-        return { text: finalText(turn, cells.length, lastCommentary), cells };
+        return { text: finalText(turn, cells.length, lastCommentary), cells, ...(reported ? { usage } : {}) };
       }
       messages.push({ role: "assistant", content: turn.content || null, tool_calls: turn.toolCalls });
       for (const call of turn.toolCalls) {
