@@ -8,6 +8,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
+import { FileTranscriptRecords } from "../src/adapters/stores/files/file-transcripts";
+import { FsBlobStore } from "../src/adapters/stores/files/fs-blobs";
 import type * as Client from "../src/adapters/chat/web/static-types/web-api";
 import type { TurnStatus } from "../src/adapters/chat/web/live-events";
 import {
@@ -31,7 +33,7 @@ beforeEach(() => (dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "databot-web-t
 afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 test("a reply with a chart and a file reaches the browser with a link to each, in the shape the client is typed for", async () => {
-  const store = new TranscriptStore(dataDir);
+  const store = new TranscriptStore(new FileTranscriptRecords(dataDir), new FsBlobStore(dataDir));
   const thread = asClientThread(await store.create());
   const question = asClientEntry(
     await store.addUser(thread.id, { messageId: "web:m1", text: "chart revenue", attachments: [] }),
@@ -44,7 +46,7 @@ test("a reply with a chart and a file reaches the browser with a link to each, i
     code: [{ language: "python", code: "df.plot()" }],
     notices: [],
   });
-  const shown = asClientEntry(presentEntry(thread.id, reply));
+  const shown = asClientEntry(presentEntry(thread.id, reply!));
 
   expect(question).toMatchObject({ kind: "user", text: "chart revenue" });
   if (shown.kind !== "bot") throw new Error("expected the reply");

@@ -27,6 +27,7 @@ import {
   tracingFromConfig,
 } from "./observability";
 import { prefixedSpaces } from "./key-value-spaces";
+import { openSharedState } from "./shared-state";
 import { storeFor } from "./store-factory";
 import { ledgerFor, usageTurnObserver, type Ledger } from "./usage/ledger";
 import { Retention, scheduleRetention } from "./usage/retention";
@@ -50,6 +51,11 @@ export interface DatabotParts {
   workerId?: string;
   /** Whether to listen on HTTP (the CLI does not). Default true. */
   http?: boolean;
+  /**
+   * Whether this process answers turns (default true). A replica that only serves chat platforms and browsers
+   * passes false: the turns its people start are answered by the replicas that run workers.
+   */
+  worker?: boolean;
   /** Trace turns into this span processor instead of the configured OTLP endpoint (tests). */
   spanProcessor?: SpanProcessor;
 }
@@ -86,7 +92,8 @@ export async function startDatabot(
     ? startTracing({ serviceName: "databot", version, spanProcessor: parts.spanProcessor })
     : tracingFromConfig(observability.tracing, version);
   const store = await (parts.store ?? (() => storeFor(config.store)))();
-  const backend = await (parts.backend ?? backendFor(config))({ logger, spaces: store });
+  const shared = await openSharedState(config, logger);
+  const backend = await (parts.backend ?? backendFor(config))({ logger, spaces: store, shared });
   const usage = await (parts.usage ?? (() => ledgerFor(config.store)))();
   const outbound = new OutboundGuard({ local: core.mode === "local" });
   const sink = {
@@ -102,6 +109,7 @@ export async function startDatabot(
     logger,
     filePolicy: new FilePolicy(core.maxFileBytes),
     outbound,
+    shared,
     settings: {
       mode: core.mode,
       dataDir: core.dataDir,
@@ -157,7 +165,7 @@ export async function startDatabot(
     http = await listen(app, config.core.host, config.core.port);
   }
   for (const module of modules) await module.start?.();
-  await service.start();
+  if (parts.worker !== false) await service.start();
   const retention = new Retention({
     ledger: usage,
     threads: store,
@@ -196,6 +204,7 @@ export async function startDatabot(
       await service.stop(graceMs);
       await backend.close();
       await store.close();
+      await shared.close();
       await usage.close();
       await outbound.close();
       await tracing?.shutdown().catch((error: unknown) => {

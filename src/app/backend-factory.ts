@@ -13,12 +13,15 @@ import { THREAD_STATE_NAMESPACE } from "../adapters/agents/azure-responses/threa
 import { createOfflineAnalyst } from "../adapters/agents/local-engine/analyst";
 import { createLocalBackend } from "../adapters/agents/local-engine/local-backend";
 import { createModelAnalyst } from "../adapters/agents/local-engine/model";
+import type { SharedState } from "./shared-state";
 
 /** What a backend is built with at start, besides its own configuration section. */
 export interface BackendDeps {
   logger: Logger;
   /** Key-value spaces of the store (the Responses backend keeps each thread's container and files there). */
   spaces: KeyValueSpaces;
+  /** Where the local engine keeps its threads and their files (default: the data directory). */
+  shared?: Pick<SharedState, "blobs" | "localThreads">;
 }
 
 /** Builds the backend once the store exists. */
@@ -43,9 +46,16 @@ export function backendFor(config: Config): BackendFactory {
     };
   }
   const local = config.local;
-  return async ({ logger }) => {
+  return async ({ logger, shared }) => {
     const analyst = local.model ? createModelAnalyst(local.model, logger) : createOfflineAnalyst();
-    const backend = createLocalBackend({ config: local, dataDir, logger, analyst });
+    const backend = createLocalBackend({
+      config: local,
+      dataDir,
+      logger,
+      analyst,
+      records: shared?.localThreads,
+      blobs: shared?.blobs,
+    });
     // Start probing the sandbox and warming the pool now; a failure is reported by /readyz and on first use.
     backend.ready().catch((error: unknown) => logger.warn({ err: error }, "the local engine is not ready"));
     return backend;

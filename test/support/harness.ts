@@ -37,6 +37,8 @@ export interface TestDatabotOptions {
   dataDir?: string;
   /** Trace turns into this span processor. */
   spanProcessor?: DatabotParts["spanProcessor"];
+  /** False: this replica answers no turns (another one does). */
+  worker?: boolean;
 }
 
 export async function startTestDatabot(options: TestDatabotOptions = {}): Promise<TestDatabot> {
@@ -59,6 +61,7 @@ export async function startTestDatabot(options: TestDatabotOptions = {}): Promis
     backend: given === "configured" ? backendFor(config) : async () => given ?? new ScriptedBackend(),
     surfaces: options.surfaces,
     spanProcessor: options.spanProcessor,
+    worker: options.worker,
   });
   const turns: TurnEvent[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];

@@ -2,7 +2,16 @@ import type { Express } from "express";
 import type { Mode } from "../../config";
 import type { FilePolicy } from "../../core/files/file-policy";
 import type { Logger } from "../../core/logger";
-import type { ChatSurface, KeyValueSpaces, MessageSink, RetentionTarget, ThreadMap } from "../../core/ports";
+import type {
+  BlobStore,
+  ChatSurface,
+  EventBus,
+  KeyValueSpaces,
+  MessageSink,
+  RetentionTarget,
+  ThreadMap,
+  TranscriptRecords,
+} from "../../core/ports";
 import type { OutboundGuard } from "../outbound/guard";
 
 /** The few shared settings a chat surface may read (its own settings come as its configuration section). */
@@ -14,6 +23,16 @@ export interface SurfaceSettings {
   maxFileBytes: number;
   /** databot's public https address, for links it hands out. */
   publicBaseUrl?: string;
+}
+
+/**
+ * What surfaces keep that any replica may need (files, live events, the web chat's history): on disk and in
+ * memory for one process, in PostgreSQL when several replicas share `DATABASE_URL`.
+ */
+export interface SharedSurfaceState {
+  blobs: BlobStore;
+  events: EventBus;
+  webTranscripts: TranscriptRecords;
 }
 
 /** What every chat surface module is built from, besides its own configuration section. */
@@ -30,6 +49,7 @@ export interface SurfaceDeps {
   /** Every URL fetched on behalf of a message goes through it. */
   outbound: OutboundGuard;
   settings: SurfaceSettings;
+  shared: SharedSurfaceState;
 }
 
 /**

@@ -4,5 +4,8 @@ export type * from "./message-sink";
 export type * from "./store";
 export type * from "./turn-observer";
 export type * from "./inbox-stats";
+export type * from "./blobs";
+export type * from "./event-bus";
+export type * from "./transcripts";
 export type * from "./usage";
 export type * from "./retention";

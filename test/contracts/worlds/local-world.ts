@@ -12,6 +12,8 @@ import { silentLogger } from "../../../src/core/logger";
 import type { AgentBackend } from "../../../src/core/ports";
 import { createLocalBackend } from "../../../src/adapters/agents/local-engine/local-backend";
 import { LocalThreadStore } from "../../../src/adapters/agents/local-engine/local-threads";
+import { FileLocalThreadRecords } from "../../../src/adapters/agents/local-engine/thread-records";
+import { FsBlobStore } from "../../../src/adapters/stores/files/fs-blobs";
 import {
   createSandboxEngine,
   type SandboxEngine,
@@ -81,7 +83,7 @@ export const localSubject: BackendSubject = {
     const engine = createSandboxEngine({ config, logger: silentLogger });
     const opened: LocalSandboxSession[] = [];
     const book = new AnswerBook();
-    const threads = new LocalThreadStore(root);
+    const threads = new LocalThreadStore(new FileLocalThreadRecords(dataDir), new FsBlobStore(dataDir));
     const make = () =>
       createLocalBackend({
         config,
@@ -110,10 +112,14 @@ export const localSubject: BackendSubject = {
         const uploads = path.join(root, "uploads");
         let bytes = 0;
         for (const name of await readdir(uploads).catch(() => [])) {
-          bytes += await stat(path.join(uploads, name, "content")).then(
-            (s) => s.size,
-            () => 0,
-          );
+          // The content, or the part of it written so far (`content.~part-…` until it is complete).
+          for (const file of await readdir(path.join(uploads, name)).catch(() => [])) {
+            if (!file.startsWith("content") || file.endsWith(".~meta")) continue;
+            bytes += await stat(path.join(uploads, name, file)).then(
+              (s) => s.size,
+              () => 0,
+            );
+          }
         }
         return bytes;
       },

@@ -5,7 +5,7 @@
  * whose session ended gets a fresh one with the thread's files copied back in. The restart is reported once: by
  * the next `ensureThread` (`replacedExpired`), or by the run's output when the session ended after that.
  */
-import path from "node:path";
+import { randomUUID } from "node:crypto";
 import type { LocalEngineConfig } from "../../../config/local-engine";
 import { DatabotError, ErrorCode, asDatabotError } from "../../../core/errors";
 import type { Logger } from "../../../core/logger";
@@ -19,15 +19,28 @@ import type {
   UploadedFile,
 } from "../../../core/ports";
 import { LocalRun } from "./local-run";
-import { LocalThreadStore, newLocalId, type LocalThread, type ThreadMessage } from "./local-threads";
+import type { BlobStore } from "../../../core/ports/blobs";
+import { FsBlobStore } from "../../stores/files/fs-blobs";
+import {
+  LocalThreadStore,
+  newLocalId,
+  type LocalThread,
+  type LocalThreadRecords,
+  type ThreadMessage,
+} from "./local-threads";
+import { FileLocalThreadRecords } from "./thread-records";
 import { createSandboxEngine, type SandboxEngine } from "./sandbox/engine";
 import { defaultMaxSessions, SessionManager } from "./session-manager";
 import type { Analyst } from "./types";
 
 export interface LocalBackendOptions {
   config: LocalEngineConfig;
-  /** databot's data directory; the engine keeps its threads in `<dataDir>/local-engine/`. */
+  /** databot's data directory; the engine keeps its threads in `<dataDir>/local-engine/` unless given others. */
   dataDir: string;
+  /** Where thread records are kept (default: files in the data directory). */
+  records?: LocalThreadRecords;
+  /** Where the threads' files are kept (default: the data directory). */
+  blobs?: BlobStore;
   logger: Logger;
   analyst: Analyst;
   /** A sandbox engine to use instead of creating one from `config` (tests, benchmarks). */
@@ -76,12 +89,17 @@ class LocalBackend implements AgentBackend, SandboxStatsSource {
   private readonly runner: LocalRun;
   private readonly active = new Map<string, ActiveRun>();
   private readonly logger: Logger;
+  /** This process's name in the thread records of the sessions it opens. */
+  private readonly holder = randomUUID();
   private closed = false;
   private pruning: Promise<unknown> | undefined;
 
   constructor(private readonly options: LocalBackendOptions) {
     this.logger = options.logger.child({ backend: "local" });
-    this.store = new LocalThreadStore(path.join(options.dataDir, "local-engine"));
+    this.store = new LocalThreadStore(
+      options.records ?? new FileLocalThreadRecords(options.dataDir),
+      options.blobs ?? new FsBlobStore(options.dataDir),
+    );
     this.engine = options.engine ?? createSandboxEngine({ config: options.config, logger: this.logger });
     this.sessions = new SessionManager(
       this.engine,
@@ -92,7 +110,12 @@ class LocalBackend implements AgentBackend, SandboxStatsSource {
       },
       this.logger,
     );
-    this.runner = new LocalRun({ store: this.store, sessions: this.sessions, analyst: options.analyst });
+    this.runner = new LocalRun({
+      store: this.store,
+      sessions: this.sessions,
+      analyst: options.analyst,
+      holder: this.holder,
+    });
   }
 
   sandboxStats(): SandboxStats {
@@ -110,8 +133,14 @@ class LocalBackend implements AgentBackend, SandboxStatsSource {
 
   async ensureThread(existingId: string | undefined): Promise<EnsuredThread> {
     if (existingId !== undefined && (await this.store.exists(existingId))) {
-      if (this.sessions.isLive(existingId)) return { id: existingId };
-      // The thread's Python session ended (it expired, or databot restarted): the next run opens a new one.
+      if (this.sessions.isLive(existingId)) {
+        const { sessionHolder } = await this.store.load(existingId);
+        if (sessionHolder === undefined || sessionHolder === this.holder) return { id: existingId };
+        // Another replica answered in this thread since this one's session began: its variables are stale.
+        await this.sessions.end(existingId);
+      }
+      // The thread's Python session ended (it expired, databot restarted, or the thread's turns moved to
+      // another replica): the next run opens a new one with the thread's files copied back in.
       const ended = await this.store.update(existingId, (t) => {
         const report = t.hadSession && !t.restartReported;
         if (report) t.restartReported = true;

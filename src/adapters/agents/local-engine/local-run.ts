@@ -3,7 +3,6 @@
  * in), the analyst answering the question in it, and the answer recorded in the thread. The backend decides
  * when a run starts and who waits for it; this is what a run does.
  */
-import { createReadStream } from "node:fs";
 import { DatabotError, ErrorCode, asDatabotError } from "../../../core/errors";
 import type { AgentOutput, RunObserver } from "../../../core/ports";
 import { buildOutput } from "./local-output";
@@ -15,6 +14,8 @@ export interface LocalRunDeps {
   store: LocalThreadStore;
   sessions: SessionManager;
   analyst: Analyst;
+  /** This process's name, recorded in the thread when it opens a session for it. */
+  holder: string;
 }
 
 export class LocalRun {
@@ -43,6 +44,7 @@ export class LocalRun {
       if (threadSession.fresh) {
         await this.deps.store.update(thread.id, (t) => {
           t.hadSession = true;
+          t.sessionHolder = this.deps.holder;
           delete t.restartReported;
         });
       }
@@ -106,10 +108,7 @@ export class LocalRun {
     for (const [name, { threadFileId, messageIndex }] of latest) {
       if (messageIndex > lastAnswer) newFiles.push(name);
       if (threadSession.copiedFiles.has(threadFileId)) continue;
-      await threadSession.session.writeFile(
-        name,
-        createReadStream(this.deps.store.filePath(thread.id, threadFileId)),
-      );
+      await threadSession.session.writeFile(name, await this.deps.store.openFile(thread.id, threadFileId));
       threadSession.copiedFiles.add(threadFileId);
     }
     return newFiles;

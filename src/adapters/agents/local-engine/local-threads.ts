@@ -1,14 +1,13 @@
 /**
- * The local engine's threads on disk, like Azure's: a thread is the conversation history plus the files shared
- * in it, kept under `<dataDir>/local-engine/` so it survives restarts (the Python session does not; it is
- * rebuilt from these files). Uploads are streamed to disk and attached to a thread by a message.
+ * The local engine's threads, like Azure's: a thread is the conversation history plus the files shared in it,
+ * kept so it survives restarts and can be picked up by another replica (the Python session cannot; it is
+ * rebuilt from these files). The records are {@link LocalThreadRecords} (a file per thread in DATA_DIR, or
+ * PostgreSQL); the files are blobs: uploads are streamed to `local-engine/uploads/<file>/content` and moved
+ * to `local-engine/threads/<thread>/files/<file>/content` when a message attaches them.
  */
 import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import path from "node:path";
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import type { BlobStore } from "../../../core/ports/blobs";
 
 /** A file attached to a thread. */
 export interface ThreadFile {
@@ -44,46 +43,54 @@ export interface LocalThread {
   hadSession: boolean;
   /** `ensureThread` already told the core that the session ended; the run that opens the next one need not. */
   restartReported?: boolean;
+  /**
+   * Which backend process opened the thread's current session. Another process holding an older session of
+   * the thread (the thread's turns moved between replicas) ends it, since its variables are stale.
+   */
+  sessionHolder?: string;
+}
+
+/**
+ * Where the thread records are kept. Contract (`test/local-thread-records.test.ts`, both implementations):
+ * `update` changes of one thread apply one at a time — across replicas too — each seeing the one before;
+ * `load` of an unknown thread is undefined.
+ */
+export interface LocalThreadRecords {
+  insert(thread: LocalThread): Promise<void>;
+  load(id: string): Promise<LocalThread | undefined>;
+  /** Loads, changes and saves a thread; the change sees every earlier one. Fails for an unknown thread. */
+  update<T>(id: string, change: (thread: LocalThread) => T | Promise<T>): Promise<T>;
+  delete(id: string): Promise<void>;
 }
 
 const ID_PATTERN = /^local_(thread|file|msg|run)_[0-9a-f-]{36}$/;
-const MAX_RUN_RECORDS = 50;
+/** Runs remembered per thread; older ones are forgotten when the record is saved. */
+export const MAX_RUN_RECORDS = 50;
 
 /** A new id of the given kind; ids double as directory names, so they are validated on the way back in. */
 export function newLocalId(kind: "thread" | "file" | "msg" | "run"): string {
   return `local_${kind}_${randomUUID()}`;
 }
 
-function isLocalId(id: string, kind: "thread" | "file" | "msg" | "run"): boolean {
+export function isLocalId(id: string, kind: "thread" | "file" | "msg" | "run"): boolean {
   return ID_PATTERN.test(id) && id.startsWith(`local_${kind}_`);
 }
 
+/** Forgets all but the newest run records, so a long thread's record stays small. */
+export function trimRuns(thread: LocalThread): void {
+  const runIds = Object.keys(thread.runs);
+  for (const old of runIds.slice(0, Math.max(0, runIds.length - MAX_RUN_RECORDS))) delete thread.runs[old];
+}
+
 export class LocalThreadStore {
-  private readonly threadsDir: string;
-  private readonly uploadsDir: string;
-  /** Serialises read-modify-write of one thread's record. */
-  private readonly locks = new Map<string, Promise<unknown>>();
-
-  constructor(root: string) {
-    this.threadsDir = path.join(root, "threads");
-    this.uploadsDir = path.join(root, "uploads");
-  }
-
-  private threadDir(id: string): string {
-    if (!isLocalId(id, "thread"))
-      throw new Error(`not a local thread id: ${JSON.stringify(id.slice(0, 80))}`);
-    return path.join(this.threadsDir, id);
-  }
+  constructor(
+    private readonly records: LocalThreadRecords,
+    private readonly blobs: BlobStore,
+  ) {}
 
   async exists(id: string): Promise<boolean> {
     if (!isLocalId(id, "thread")) return false;
-    try {
-      await stat(path.join(this.threadDir(id), "thread.json"));
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-      throw error;
-    }
+    return (await this.records.load(id)) !== undefined;
   }
 
   async create(): Promise<LocalThread> {
@@ -94,69 +101,38 @@ export class LocalThreadStore {
       runs: {},
       hadSession: false,
     };
-    await mkdir(path.join(this.threadDir(thread.id), "files"), { recursive: true });
-    await this.save(thread);
+    await this.records.insert(thread);
     return thread;
   }
 
   async load(id: string): Promise<LocalThread> {
-    const text = await readFile(path.join(this.threadDir(id), "thread.json"), "utf8");
-    return JSON.parse(text) as LocalThread;
-  }
-
-  private async save(thread: LocalThread): Promise<void> {
-    const runIds = Object.keys(thread.runs);
-    for (const old of runIds.slice(0, Math.max(0, runIds.length - MAX_RUN_RECORDS))) delete thread.runs[old];
-    const file = path.join(this.threadDir(thread.id), "thread.json");
-    const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-    await writeFile(temp, JSON.stringify(thread));
-    await rename(temp, file);
+    const thread = isLocalId(id, "thread") ? await this.records.load(id) : undefined;
+    if (!thread) throw new Error(`no local thread ${JSON.stringify(id.slice(0, 80))}`);
+    return thread;
   }
 
   /** Loads, changes and saves a thread, one change at a time per thread. */
   update<T>(id: string, change: (thread: LocalThread) => T | Promise<T>): Promise<T> {
-    const previous = this.locks.get(id) ?? Promise.resolve();
-    const next = previous
-      .catch(() => undefined) // an earlier failed change was already reported to its caller
-      .then(async () => {
-        const thread = await this.load(id);
-        const result = await change(thread);
-        await this.save(thread);
-        return result;
-      });
-    this.locks.set(id, next);
-    // The caller sees a failure; the clean-up must not leave a second, unhandled rejection behind.
-    const unlock = () => {
-      if (this.locks.get(id) === next) this.locks.delete(id);
-    };
-    next.then(unlock, unlock);
-    return next;
+    if (!isLocalId(id, "thread")) return Promise.reject(new Error("not a local thread id"));
+    return this.records.update(id, change);
   }
 
   async delete(id: string): Promise<void> {
     if (!isLocalId(id, "thread")) return;
-    await rm(this.threadDir(id), { recursive: true, force: true });
+    await this.records.delete(id);
+    await this.blobs.deletePrefix(`local-engine/threads/${id}/`);
   }
 
-  /** Streams an upload to disk (never buffered whole) and returns its id. */
+  /** Streams an upload into the blob store (never buffered whole) and returns its id. */
   async putUpload(
     name: string,
     mimeType: string,
     stream: Readable,
     signal?: AbortSignal,
   ): Promise<ThreadFile> {
-    const id = newLocalId("file");
-    const dir = path.join(this.uploadsDir, id);
-    await mkdir(dir, { recursive: true });
-    try {
-      await pipeline(stream, createWriteStream(path.join(dir, "content"), { flags: "wx" }), { signal });
-      const file: ThreadFile = { id, name, mimeType };
-      await writeFile(path.join(dir, "meta.json"), JSON.stringify(file));
-      return file;
-    } catch (error) {
-      await rm(dir, { recursive: true, force: true });
-      throw error;
-    }
+    const file: ThreadFile = { id: newLocalId("file"), name, mimeType };
+    await this.blobs.put(uploadKey(file.id), stream, { meta: { ...file }, signal });
+    return file;
   }
 
   /**
@@ -167,46 +143,35 @@ export class LocalThreadStore {
     const files: ThreadFile[] = [];
     for (const id of fileIds) {
       if (!isLocalId(id, "file")) throw new Error(`unknown file id ${JSON.stringify(id.slice(0, 80))}`);
-      const inThread = path.join(this.threadDir(threadId), "files", id);
-      const upload = path.join(this.uploadsDir, id);
-      try {
-        files.push(JSON.parse(await readFile(path.join(inThread, "meta.json"), "utf8")) as ThreadFile);
-        continue;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      }
-      const meta = JSON.parse(await readFile(path.join(upload, "meta.json"), "utf8")) as ThreadFile;
-      await mkdir(path.dirname(inThread), { recursive: true });
-      await rename(upload, inThread);
-      files.push(meta);
+      const target = threadFileKey(threadId, id);
+      const info = (await this.blobs.head(target)) ?? (await this.blobs.head(uploadKey(id)));
+      if (!info) throw new Error(`unknown file id ${JSON.stringify(id)}`);
+      await this.blobs.move(uploadKey(id), target);
+      const { name, mimeType } = info.meta;
+      files.push({ id, name: String(name ?? id), mimeType: String(mimeType ?? "application/octet-stream") });
     }
     return files;
   }
 
   /** Deletes uploads never attached to a message (a turn that failed in between), older than `maxAgeMs`. */
-  async pruneUploads(maxAgeMs: number): Promise<number> {
-    let names: string[];
-    try {
-      names = await readdir(this.uploadsDir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
-      throw error;
-    }
-    let removed = 0;
-    for (const name of names) {
-      if (!isLocalId(name, "file")) continue;
-      const dir = path.join(this.uploadsDir, name);
-      const { mtimeMs } = await stat(dir);
-      if (Date.now() - mtimeMs < maxAgeMs) continue;
-      await rm(dir, { recursive: true, force: true });
-      removed += 1;
-    }
-    return removed;
+  pruneUploads(maxAgeMs: number): Promise<number> {
+    return this.blobs.expire("local-engine/uploads/", maxAgeMs);
   }
 
-  /** Where a thread's file content is on disk. */
-  filePath(threadId: string, fileId: string): string {
+  /** A thread's file content, streamed. */
+  async openFile(threadId: string, fileId: string): Promise<Readable> {
     if (!isLocalId(fileId, "file")) throw new Error("not a local file id");
-    return path.join(this.threadDir(threadId), "files", fileId, "content");
+    const blob = await this.blobs.get(threadFileKey(threadId, fileId));
+    if (!blob) throw new Error(`the thread's file ${fileId} is gone`);
+    return blob.stream;
   }
+}
+
+function uploadKey(fileId: string): string {
+  return `local-engine/uploads/${fileId}/content`;
+}
+
+function threadFileKey(threadId: string, fileId: string): string {
+  if (!isLocalId(threadId, "thread")) throw new Error("not a local thread id");
+  return `local-engine/threads/${threadId}/files/${fileId}/content`;
 }

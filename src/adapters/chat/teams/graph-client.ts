@@ -83,7 +83,7 @@ export class GraphClient {
   async uploadToChannel(
     teamId: string,
     channelId: string,
-    file: { name: string; path: string; size: number },
+    file: Parameters<typeof uploadToSession>[2],
     tenantId?: string,
   ): Promise<UploadedItem> {
     const folder = (await this.json(

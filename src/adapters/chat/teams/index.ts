@@ -2,7 +2,6 @@
  * Microsoft Teams for databot: the Bot Framework endpoint `POST /api/messages` (botbuilder's CloudAdapter), the
  * chat surface that answers there, and the signed download route for generated files.
  */
-import path from "node:path";
 import express from "express";
 import type { TeamsConfig } from "../../../config";
 import { bodyDeadline } from "../http";
@@ -45,11 +44,7 @@ export function createTeamsModule(deps: SurfaceDeps, teams: TeamsConfig): Surfac
   const adapter = new DatabotCloudAdapter(auth.authentication);
   const sender = new TeamsSender(adapter, auth.appId);
   const graph = teams.graph ? new GraphClient(teams.graph, fetcher) : undefined;
-  const spool = new FileSpool(
-    path.join(settings.dataDir, "teams-files"),
-    deps.spaces.space("files"),
-    FILE_TTL_MS,
-  );
+  const spool = new FileSpool(deps.shared.blobs, FILE_TTL_MS);
   let signer: Promise<LinkSigner> | undefined;
   const getSigner = () => (signer ??= LinkSigner.fromStore(deps.spaces.space("links")));
   const files = new FileDelivery({

@@ -4,7 +4,7 @@
  * the store so every replica sharing it accepts the same links.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import fs from "node:fs";
+import { pipeline } from "node:stream/promises";
 import type { Request, Response } from "express";
 import type { KeyValueSpace } from "../../../core/ports";
 import type { Logger } from "../../../core/logger";
@@ -66,11 +66,11 @@ export function downloadHandler(signer: () => Promise<LinkSigner>, spool: FileSp
     res.setHeader("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`);
     res.setHeader("x-content-type-options", "nosniff");
     res.setHeader("cache-control", "private, no-store");
-    const stream = fs.createReadStream(file.path);
-    stream.on("error", (error) => {
+    try {
+      await pipeline(await file.open(), res);
+    } catch (error) {
       logger.warn({ err: error }, "download of a spooled file failed");
-      res.destroy(error);
-    });
-    stream.pipe(res);
+      res.destroy(error as Error);
+    }
   };
 }

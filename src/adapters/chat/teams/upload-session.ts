@@ -1,9 +1,9 @@
 /**
- * Uploads a file from disk to a OneDrive/SharePoint upload session (the URL Graph's `createUploadSession` or a
+ * Uploads a stored file to a OneDrive/SharePoint upload session (the URL Graph's `createUploadSession` or a
  * Teams file-consent acceptance hands out). The URL is pre-authorized: no token is sent. The file goes in
- * chunks read from disk, so it is never held in memory whole.
+ * chunks read from its stream, so it is never held in memory whole.
  */
-import fs from "node:fs/promises";
+import type { Readable } from "node:stream";
 import { DatabotError, ErrorCode } from "../../../core/errors";
 import { OutboundError } from "../../outbound/guard";
 import type { TeamsFetcher } from "./scoped-fetch";
@@ -22,15 +22,15 @@ export interface UploadedItem {
 export async function uploadToSession(
   fetcher: TeamsFetcher,
   uploadUrl: string,
-  file: { name: string; path: string; size: number },
+  file: { name: string; size: number; open(): Promise<Readable> },
 ): Promise<UploadedItem> {
-  const handle = await fs.open(file.path, "r");
+  const reader = new ChunkReader(await file.open());
   try {
     let offset = 0;
     for (;;) {
       const length = Math.min(CHUNK_BYTES, file.size - offset);
-      const chunk = Buffer.alloc(length);
-      if (length > 0) await handle.read(chunk, 0, length, offset);
+      const chunk = await reader.take(length);
+      if (chunk.length < length) throw uploadError(file.name, "the stored file is shorter than recorded");
       const range = file.size === 0 ? "bytes */0" : `bytes ${offset}-${offset + length - 1}/${file.size}`;
       let response: { status: number; body: unknown };
       try {
@@ -55,11 +55,47 @@ export async function uploadToSession(
       }
       if (response.status !== 202) throw uploadError(file.name, `upload answered HTTP ${response.status}`);
       const next = Number(/^(\d+)-/.exec(payload.nextExpectedRanges?.[0] ?? "")?.[1] ?? offset + length);
-      if (next <= offset) throw uploadError(file.name, "upload session made no progress");
+      if (next <= offset || next > offset + length)
+        throw uploadError(file.name, "upload session made no progress");
+      // The session took only part of the chunk: send the rest again at the start of the next one.
+      reader.giveBack(chunk.subarray(next - offset));
       offset = next;
     }
   } finally {
-    await handle.close();
+    reader.close();
+  }
+}
+
+/** Reads a stream in pieces of a given size, keeping what is left over for the next piece. */
+class ChunkReader {
+  private readonly iterator: AsyncIterator<Buffer>;
+  private rest: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly stream: Readable) {
+    this.iterator = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  }
+
+  /** The next `length` bytes, or fewer at the end of the stream. */
+  async take(length: number): Promise<Buffer> {
+    const parts = [this.rest];
+    let have = this.rest.length;
+    while (have < length) {
+      const { value, done } = await this.iterator.next();
+      if (done) break;
+      parts.push(value);
+      have += value.length;
+    }
+    const all = Buffer.concat(parts);
+    this.rest = all.subarray(length);
+    return all.subarray(0, length);
+  }
+
+  giveBack(bytes: Buffer): void {
+    if (bytes.length > 0) this.rest = Buffer.concat([bytes, this.rest]);
+  }
+
+  close(): void {
+    this.stream.destroy();
   }
 }
 

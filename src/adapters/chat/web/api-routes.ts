@@ -3,6 +3,7 @@
  * downloads of the charts and files databot produced.
  */
 import { randomUUID } from "node:crypto";
+import { pipeline } from "node:stream/promises";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import { asDatabotError } from "../../../core/errors";
 import { SUPPORTED_FILE_TYPES } from "../../../core/files/file-types";
@@ -19,6 +20,7 @@ import { webThreadId } from "./web-surface";
 const MAX_TEXT = 20_000;
 const MAX_ATTACHMENTS = 20;
 const THREAD_LIST_LIMIT = 200;
+const NOT_TAKEN = "databot could not take this message just now. Send it again in a moment.";
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 export interface ApiDeps {
@@ -56,7 +58,22 @@ export function apiRouter(deps: ApiDeps): Router {
     if (!thread) return notFound(res);
     const entries = (await transcripts.entries(key)).map((e) => presentEntry(key, e));
     res.setHeader("cache-control", "no-store");
-    res.json({ thread, entries, status: live.status(key) ?? null });
+    res.json({ thread, entries, status: (await live.status(key)) ?? null });
+  });
+
+  router.patch("/threads/:key", express.json({ limit: "16kb" }), async (req, res) => {
+    const key = String(req.params.key);
+    const title = (req.body as { title?: unknown } | undefined)?.title;
+    if (typeof title !== "string" || title.trim() === "") return bad(res, "Give the chat a name.");
+    if (!(await transcripts.rename(key, title))) return notFound(res);
+    res.json({ thread: await transcripts.get(key) });
+  });
+
+  router.delete("/threads/:key", async (req, res) => {
+    const key = String(req.params.key);
+    if (!(await transcripts.get(key))) return notFound(res);
+    await deleteThread(deps, key);
+    res.status(204).end();
   });
 
   router.get("/threads/:key/events", async (req, res) => {
@@ -129,22 +146,19 @@ export function apiRouter(deps: ApiDeps): Router {
           files: [],
           code: [],
           notices: [],
-          error: {
-            code: failure.code,
-            message: "databot could not take this message just now. Send it again in a moment.",
-            retryable: false,
-          },
+          error: { code: failure.code, message: NOT_TAKEN, retryable: false },
         });
-        live.publish(key, { type: "entry", entry: presentEntry(key, reply) });
-        res.status(503).json({ error: reply.error!.message, entry, reply });
+        if (reply) live.publish(key, { type: "entry", entry: presentEntry(key, reply) });
+        res.status(503).json({ error: NOT_TAKEN, entry, reply });
       }
     },
   );
 
   router.get("/threads/:key/entries/:entryId/files/:name", async (req, res) => {
     const { key, entryId, name } = req.params as Record<string, string>;
-    const asset = await transcripts.assetPath(key!, entryId!, name!);
+    const asset = await transcripts.openAsset(key!, entryId!, name!);
     if (!asset) return notFound(res);
+    res.setHeader("content-length", String(asset.size));
     res.setHeader("cache-control", "private, max-age=86400, immutable");
     if (asset.kind === "image") {
       res.type("image/png");
@@ -154,7 +168,11 @@ export function apiRouter(deps: ApiDeps): Router {
       res.attachment(name!); // sets a type from the extension: replaced next
       res.type("application/octet-stream");
     }
-    res.sendFile(asset.path, { dotfiles: "deny" });
+    res.setHeader("x-content-type-options", "nosniff");
+    await pipeline(asset.stream, res).catch((error: unknown) => {
+      deps.logger.debug({ err: error }, "a download was cut off");
+      res.destroy();
+    });
   });
 
   router.post("/threads/:key/uploads", async (req, res, next) => {
@@ -175,6 +193,30 @@ export function apiRouter(deps: ApiDeps): Router {
     if (!res.headersSent) res.status(500).json({ error: "Something went wrong on databot's side." });
   });
   return router;
+}
+
+/**
+ * Deletes a thread as `reset` does, and its history with it: the transcript and every chart and file, its
+ * uploads, its live status, and — through the inbox, in turn after whatever the thread is running — the
+ * thread mapping and the backend's thread (the thread's `reset` command; its reply has nowhere to go and is
+ * dropped). A running question is stopped first.
+ */
+async function deleteThread(deps: ApiDeps, key: string): Promise<void> {
+  const running = await deps.live.status(key);
+  await deps.transcripts.delete(key);
+  for (const upload of await deps.uploads.inThread(key)) await deps.uploads.remove(upload.id);
+  const command = (text: string, id: string): InboundMessage => ({
+    id: `web:${key}:${id}`,
+    platform: "web",
+    threadId: webThreadId(key),
+    author: { id: "web-user" },
+    text,
+    attachments: [],
+    sentAt: new Date().toISOString(),
+  });
+  if (running) await deps.sink.receive(command("stop", "delete-stop"));
+  await deps.sink.receive(command("reset", "delete"));
+  deps.live.forget(key);
 }
 
 function notFound(res: Response): void {

@@ -19,11 +19,11 @@ const UPLOAD_SWEEP_MS = 10 * 60_000;
 
 /** The web chat module, from its own configuration section. */
 export function createWebChatModule(deps: SurfaceDeps, web: WebChatConfig): SurfaceModule {
-  const dataDir = deps.settings.dataDir;
   const logger = deps.logger.child({ surface: "web" });
-  const transcripts = new TranscriptStore(dataDir);
-  const uploads = new UploadStore(dataDir, deps.filePolicy);
-  const live = new LiveEvents();
+  const { blobs, events, webTranscripts } = deps.shared;
+  const transcripts = new TranscriptStore(webTranscripts, blobs);
+  const uploads = new UploadStore(blobs, deps.filePolicy);
+  const live = new LiveEvents(events, logger);
   const surface = new WebSurface(transcripts, uploads, live, logger);
   const token = web.accessToken;
   let sweepTimer: NodeJS.Timeout | undefined;

@@ -1,9 +1,12 @@
 /**
  * Live updates for open browser tabs over Server-Sent Events: progress of the running turn and new transcript
- * entries, per thread. The latest progress is remembered, so a tab that (re)connects mid-turn shows it at once.
+ * entries, per thread. They travel on the event bus, so a tab connected to one replica sees a turn another
+ * replica runs; the latest progress is the topic's state, so a tab that (re)connects mid-turn shows it at once.
  */
 import type { Response } from "express";
-import type { Progress } from "../../../core/types";
+import type { Logger } from "../../../core/logger";
+import type { BusEvent, EventBus, StateChange } from "../../../core/ports/event-bus";
+import type { JsonObject, Progress } from "../../../core/types";
 import type { TranscriptEntry } from "./transcript";
 
 const HEARTBEAT_MS = 15_000;
@@ -19,35 +22,47 @@ export interface TurnStatus {
   code?: string;
 }
 
+function topicOf(key: string): string {
+  return `web:${key}`;
+}
+
 export class LiveEvents {
-  private readonly listeners = new Map<string, Set<Response>>();
-  private readonly current = new Map<string, TurnStatus>();
+  private readonly streams = new Set<Response>();
+  /** The latest code each turn run here ran, so its status keeps showing it while the answer is written. */
+  private readonly codes = new Map<string, { messageId: string; code: string }>();
   private heartbeat?: NodeJS.Timeout;
 
-  /** The progress of a thread's running turn, if one is running, as the browser gets it. */
-  status(key: string): Record<string, unknown> | undefined {
-    const status = this.current.get(key);
-    return status ? statusData(status) : undefined;
+  constructor(
+    private readonly bus: EventBus,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The progress of a thread's running turn, if one is running (on any replica), as the browser gets it. */
+  status(key: string): Promise<JsonObject | undefined> {
+    return this.bus.state(topicOf(key));
   }
 
   publish(key: string, event: LiveEvent): void {
-    let data: unknown;
+    let data: JsonObject;
+    let change: StateChange | undefined;
     if (event.type === "progress") {
-      const previous = this.current.get(key);
-      const code =
-        event.progress.stage === "running_code"
-          ? event.progress.code
-          : previous?.messageId === event.messageId
-            ? previous.code
-            : undefined;
-      const status: TurnStatus = { messageId: event.messageId, progress: event.progress, code };
-      this.current.set(key, status);
-      data = statusData(status);
+      if (event.progress.stage === "running_code") {
+        this.codes.set(key, { messageId: event.messageId, code: event.progress.code });
+      }
+      const previous = this.codes.get(key);
+      const code = previous?.messageId === event.messageId ? previous.code : undefined;
+      data = { messageId: event.messageId, ...event.progress, ...(code ? { code } : {}) };
+      change = { set: data };
     } else {
-      if (event.entry.kind === "bot") this.current.delete(key);
-      data = event.entry;
+      if (event.entry.kind === "bot") {
+        this.codes.delete(key);
+        change = { clear: true };
+      }
+      data = event.entry as unknown as JsonObject;
     }
-    for (const res of this.listeners.get(key) ?? []) send(res, event.type, data);
+    this.bus.publish(topicOf(key), { type: event.type, data }, change).catch((error: unknown) => {
+      this.logger.warn({ err: error }, "could not publish a live update");
+    });
   }
 
   /** Streams a thread's events to `res` until the client goes away. */
@@ -59,43 +74,63 @@ export class LiveEvents {
       "x-accel-buffering": "no",
     });
     res.write("retry: 2000\n\n");
-    const status = this.current.get(key);
-    if (status) send(res, "progress", statusData(status));
-    let set = this.listeners.get(key);
-    if (!set) this.listeners.set(key, (set = new Set()));
-    set.add(res);
+    // Events that arrive while the state is read wait behind it, so an older state never follows them.
+    let queued: BusEvent[] | undefined = [];
+    const sendState = async () => {
+      const state = await this.status(key).catch(() => undefined);
+      if (state) send(res, "progress", state);
+    };
+    const stop = this.bus.subscribe(
+      topicOf(key),
+      (event) => (queued ? queued.push(event) : send(res, event.type, event.data)),
+      () => void sendState(),
+    );
+    void sendState().finally(() => {
+      for (const event of queued ?? []) send(res, event.type, event.data);
+      queued = undefined;
+    });
+    this.streams.add(res);
     this.startHeartbeat();
     res.on("close", () => {
-      set.delete(res);
-      if (set.size === 0) this.listeners.delete(key);
+      stop();
+      this.streams.delete(res);
     });
   }
 
   /** Forgets a turn's progress when it stopped here without an answer (it goes on elsewhere or later). */
   endTurn(key: string, messageId: string): void {
-    if (this.current.get(key)?.messageId === messageId) this.current.delete(key);
+    this.codes.delete(key);
+    this.bus
+      .publish(topicOf(key), undefined, { clear: true, when: { messageId } })
+      .catch((error: unknown) => {
+        this.logger.warn({ err: error }, "could not clear a live status");
+      });
+  }
+
+  /** Forgets a deleted thread's live status. */
+  forget(key: string): void {
+    this.codes.delete(key);
+    this.bus.publish(topicOf(key), undefined, { clear: true }).catch((error: unknown) => {
+      this.logger.warn({ err: error }, "could not clear a live status");
+    });
   }
 
   /** Ends every open stream (shutdown). */
   closeAll(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = undefined;
-    for (const set of this.listeners.values()) for (const res of set) res.end();
-    this.listeners.clear();
+    for (const res of this.streams) res.end();
+    this.streams.clear();
   }
 
   private startHeartbeat(): void {
     if (this.heartbeat) return;
     // A comment line now and then keeps proxies from closing an idle stream.
     this.heartbeat = setInterval(() => {
-      for (const set of this.listeners.values()) for (const res of set) res.write(": ping\n\n");
+      for (const res of this.streams) res.write(": ping\n\n");
     }, HEARTBEAT_MS);
     this.heartbeat.unref();
   }
-}
-
-function statusData(status: TurnStatus): Record<string, unknown> {
-  return { messageId: status.messageId, ...status.progress, ...(status.code ? { code: status.code } : {}) };
 }
 
 function send(res: Response, event: string, data: unknown): void {

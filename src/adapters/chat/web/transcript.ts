@@ -1,67 +1,32 @@
 /**
- * What the browser shows for each web thread, kept on disk so a reload (or a restart) shows the conversation:
- * `<dataDir>/web/threads/<key>/meta.json` (title and times), `transcript.jsonl` (one entry per line, appended)
- * and `files/<entryId>/<name>` (the charts and generated files of each reply).
+ * What the browser shows for each web thread, so a reload (or a restart, or another replica) shows the
+ * conversation: the thread's title and times and its entries are `TranscriptRecords` (files in DATA_DIR, or
+ * PostgreSQL), and the charts and generated files of each reply are blobs under
+ * `web/threads/<key>/files/<entryId>/<name>`.
  */
 import { randomUUID } from "node:crypto";
-import fs from "node:fs";
-import fsp from "node:fs/promises";
 import path from "node:path";
-import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+import type { BlobStore } from "../../../core/ports/blobs";
+import {
+  NEW_TITLE,
+  type BotEntry,
+  type StoredFile,
+  type StoredImage,
+  type ThreadMeta,
+  type TranscriptEntry,
+  type TranscriptRecords,
+  type UserEntry,
+} from "../../../core/ports/transcripts";
 import type { CodeRun, Notice, ReplyError } from "../../../core/types";
 
-/** A message the person sent. */
-export interface UserEntry {
-  kind: "user";
-  id: string;
-  /** The InboundMessage id; replies point back to it. */
-  messageId: string;
-  text: string;
-  attachments: { name: string; size?: number }[];
-  at: string;
-}
-
-/** A stored chart or file of a reply, by the name it has in the entry's folder. */
-export interface StoredImage {
-  name: string;
-  alt: string;
-  /** Set when sent to the browser. */
-  url?: string;
-}
-
-export interface StoredFile {
-  name: string;
-  mimeType: string;
-  size: number;
-  /** Set when sent to the browser. */
-  url?: string;
-}
-
-/** What databot answered. */
-export interface BotEntry {
-  kind: "bot";
-  id: string;
-  /** The message this answers. */
-  replyTo: string;
-  text: string;
-  images: StoredImage[];
-  files: StoredFile[];
-  code: CodeRun[];
-  notices: Notice[];
-  error?: ReplyError;
-  at: string;
-}
-
-export type TranscriptEntry = UserEntry | BotEntry;
-
-export interface ThreadMeta {
-  /** The id part of `web:<id>`. */
-  id: string;
-  title: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type {
+  BotEntry,
+  ThreadMeta,
+  TranscriptEntry,
+  TranscriptRecords,
+  UserEntry,
+} from "../../../core/ports/transcripts";
 
 /** Thread keys are UUIDs; checking the shape keeps request parameters out of other paths. */
 const THREAD_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -69,74 +34,51 @@ const ENTRY_ID = THREAD_KEY;
 const TITLE_LENGTH = 60;
 /** Output kept per code cell in the transcript; the full output stays with the backend. */
 const CODE_OUTPUT_CAP = 20_000;
-/** Conversations are private to the account databot runs as. */
-const PRIVATE_DIR = { recursive: true, mode: 0o700 } as const;
+
+/** An asset of a reply opened for download. */
+export interface OpenedAsset {
+  kind: "image" | "file";
+  mimeType: string;
+  size: number;
+  stream: Readable;
+}
 
 export class TranscriptStore {
-  private readonly root: string;
-  private metas?: Map<string, ThreadMeta>;
-  /** Appends per thread, in order. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  constructor(
+    private readonly records: TranscriptRecords,
+    private readonly blobs: BlobStore,
+  ) {}
 
-  constructor(dataDir: string) {
-    this.root = path.join(dataDir, "web", "threads");
-  }
-
-  /** Threads, most recently active first. */
-  async list(limit: number): Promise<ThreadMeta[]> {
-    const metas = await this.loadMetas();
-    return [...metas.values()].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, limit);
+  list(limit: number): Promise<ThreadMeta[]> {
+    return this.records.list(limit);
   }
 
   async get(key: string): Promise<ThreadMeta | undefined> {
-    if (!THREAD_KEY.test(key)) return undefined;
-    return (await this.loadMetas()).get(key);
+    return THREAD_KEY.test(key) ? this.records.get(key) : undefined;
   }
 
   async create(): Promise<ThreadMeta> {
     const now = new Date().toISOString();
-    const meta: ThreadMeta = { id: randomUUID(), title: "New chat", createdAt: now, updatedAt: now };
-    await fsp.mkdir(this.threadDir(meta.id), PRIVATE_DIR);
-    await this.writeMeta(meta);
-    (await this.loadMetas()).set(meta.id, meta);
+    const meta: ThreadMeta = { id: randomUUID(), title: NEW_TITLE, createdAt: now, updatedAt: now };
+    await this.records.insert(meta);
     return meta;
   }
 
-  /** Every entry of the thread, oldest first. */
   async entries(key: string): Promise<TranscriptEntry[]> {
-    if (!THREAD_KEY.test(key)) return [];
-    let text: string;
-    try {
-      text = await fsp.readFile(path.join(this.threadDir(key), "transcript.jsonl"), "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw error;
-    }
-    return text
-      .split("\n")
-      .filter((line) => line.trim() !== "")
-      .flatMap((line) => {
-        try {
-          return [JSON.parse(line) as TranscriptEntry];
-        } catch {
-          // A line cut short by a crash mid-write: the rest of the transcript is still good.
-          return [];
-        }
-      });
+    return THREAD_KEY.test(key) ? this.records.entries(key) : [];
   }
 
   /** Appends a user message; the first one names the thread. */
   async addUser(key: string, entry: Omit<UserEntry, "kind" | "id" | "at">): Promise<UserEntry> {
     const full: UserEntry = { kind: "user", id: randomUUID(), at: new Date().toISOString(), ...entry };
-    await this.append(key, full, (meta) =>
-      meta.title === "New chat" ? { ...meta, title: titleFrom(entry) } : meta,
-    );
+    await this.records.append(key, full, titleFrom(entry));
     return full;
   }
 
   /**
-   * Appends a reply: charts are written from their bytes and files streamed from `open()` into the entry's
-   * folder. A file that cannot be copied becomes a notice instead of failing the reply.
+   * Appends a reply: charts are stored from their bytes and files streamed from `open()`. A file that cannot be
+   * copied becomes a notice instead of failing the reply. A reply to a thread deleted meanwhile is dropped
+   * (its assets with it): undefined then.
    */
   async addBot(
     key: string,
@@ -149,27 +91,24 @@ export class TranscriptStore {
       notices: Notice[];
       error?: ReplyError;
     },
-  ): Promise<BotEntry> {
+  ): Promise<BotEntry | undefined> {
+    if (!THREAD_KEY.test(key)) throw new Error("not a web thread key");
     const id = randomUUID();
-    const dir = this.entryDir(key, id);
-    await fsp.mkdir(dir, PRIVATE_DIR);
     const names = new UniqueNames();
     const images: StoredImage[] = [];
     for (const image of reply.images) {
       const name = names.take(image.name, ".png");
-      await fsp.writeFile(path.join(dir, name), image.data, { flag: "wx" });
+      await this.blobs.put(assetKey(key, id, name), Readable.from([image.data]));
       images.push({ name, alt: image.alt });
     }
     const files: StoredFile[] = [];
     const notices = [...reply.notices];
     for (const file of reply.files) {
       const name = names.take(file.name);
-      const target = path.join(dir, name);
       try {
-        await pipeline(await file.open(), fs.createWriteStream(target, { flags: "wx" }));
-        files.push({ name, mimeType: file.mimeType, size: (await fsp.stat(target)).size });
+        const stored = await this.blobs.put(assetKey(key, id, name), await file.open());
+        files.push({ name, mimeType: file.mimeType, size: stored.size });
       } catch (error) {
-        await fsp.rm(target, { force: true });
         notices.push({
           kind: "info",
           file: file.name,
@@ -195,92 +134,45 @@ export class TranscriptStore {
       ...(reply.error ? { error: reply.error } : {}),
       at: new Date().toISOString(),
     };
-    await this.append(key, entry, (meta) => meta);
+    if (!(await this.records.append(key, entry))) {
+      await this.blobs.deletePrefix(`web/threads/${key}/files/${id}/`);
+      return undefined;
+    }
     return entry;
   }
 
-  /** The path of a chart or file of a reply, when the entry lists it. */
-  async assetPath(
-    key: string,
-    entryId: string,
-    name: string,
-  ): Promise<{ path: string; kind: "image" | "file"; mimeType: string } | undefined> {
+  /** Renames a thread; false when there is no such thread. */
+  async rename(key: string, title: string): Promise<boolean> {
+    if (!THREAD_KEY.test(key)) return false;
+    return this.records.rename(key, clipTitle(title.trim().replace(/\s+/g, " ")) || NEW_TITLE);
+  }
+
+  /** Deletes a thread, its entries and every chart and file of its replies. */
+  async delete(key: string): Promise<void> {
+    if (!THREAD_KEY.test(key)) return;
+    await this.records.delete(key);
+    await this.blobs.deletePrefix(`web/threads/${key}/`);
+  }
+
+  /** A chart or file of a reply, opened for download, when the entry lists it. */
+  async openAsset(key: string, entryId: string, name: string): Promise<OpenedAsset | undefined> {
     if (!THREAD_KEY.test(key) || !ENTRY_ID.test(entryId)) return undefined;
     const entry = (await this.entries(key)).find((e) => e.id === entryId);
     if (!entry || entry.kind !== "bot") return undefined;
-    const file = path.join(this.entryDir(key, entryId), name);
-    if (entry.images.some((i) => i.name === name))
-      return { path: file, kind: "image", mimeType: "image/png" };
+    const image = entry.images.some((i) => i.name === name);
     const generated = entry.files.find((f) => f.name === name);
-    return generated ? { path: file, kind: "file", mimeType: generated.mimeType } : undefined;
+    if (!image && !generated) return undefined;
+    const blob = await this.blobs.get(assetKey(key, entryId, name));
+    if (!blob) return undefined;
+    return image
+      ? { kind: "image", mimeType: "image/png", size: blob.info.size, stream: blob.stream }
+      : { kind: "file", mimeType: generated!.mimeType, size: blob.info.size, stream: blob.stream };
   }
+}
 
-  private async append(
-    key: string,
-    entry: TranscriptEntry,
-    updateMeta: (meta: ThreadMeta) => ThreadMeta,
-  ): Promise<void> {
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous
-      .catch(() => undefined)
-      .then(async () => {
-        const metas = await this.loadMetas();
-        const meta = metas.get(key) ?? {
-          id: key,
-          title: "New chat",
-          createdAt: entry.at,
-          updatedAt: entry.at,
-        };
-        await fsp.mkdir(this.threadDir(key), PRIVATE_DIR);
-        await fsp.appendFile(
-          path.join(this.threadDir(key), "transcript.jsonl"),
-          `${JSON.stringify(entry)}\n`,
-        );
-        const updated = { ...updateMeta(meta), updatedAt: entry.at };
-        metas.set(key, updated);
-        await this.writeMeta(updated);
-      });
-    this.queues.set(key, next);
-    try {
-      await next;
-    } finally {
-      if (this.queues.get(key) === next) this.queues.delete(key);
-    }
-  }
-
-  private async loadMetas(): Promise<Map<string, ThreadMeta>> {
-    if (this.metas) return this.metas;
-    const metas = new Map<string, ThreadMeta>();
-    await fsp.mkdir(this.root, PRIVATE_DIR);
-    for (const key of await fsp.readdir(this.root)) {
-      if (!THREAD_KEY.test(key)) continue;
-      try {
-        const meta = JSON.parse(await fsp.readFile(path.join(this.threadDir(key), "meta.json"), "utf8"));
-        metas.set(key, meta as ThreadMeta);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT" && !(error instanceof SyntaxError))
-          throw error;
-      }
-    }
-    this.metas ??= metas;
-    return this.metas;
-  }
-
-  private async writeMeta(meta: ThreadMeta): Promise<void> {
-    const target = path.join(this.threadDir(meta.id), "meta.json");
-    const temp = `${target}.${process.pid}.tmp`;
-    await fsp.writeFile(temp, JSON.stringify(meta));
-    await fsp.rename(temp, target);
-  }
-
-  private threadDir(key: string): string {
-    if (!THREAD_KEY.test(key)) throw new Error("not a web thread key");
-    return path.join(this.root, key);
-  }
-
-  private entryDir(key: string, entryId: string): string {
-    return path.join(this.threadDir(key), "files", entryId);
-  }
+/** Where a reply's chart or file is kept (the same path the transcript folders always used). */
+function assetKey(key: string, entryId: string, name: string): string {
+  return `web/threads/${key}/files/${entryId}/${name}`;
 }
 
 /** An entry as the browser gets it: charts and files with their download addresses. */
@@ -297,11 +189,14 @@ export function presentEntry(key: string, entry: TranscriptEntry): TranscriptEnt
 
 function titleFrom(entry: { text: string; attachments: { name: string }[] }): string {
   const firstLine = entry.text.trim().split("\n")[0]?.trim() ?? "";
-  const title = firstLine || entry.attachments.map((a) => a.name).join(", ") || "New chat";
+  return clipTitle(firstLine || entry.attachments.map((a) => a.name).join(", ") || NEW_TITLE);
+}
+
+function clipTitle(title: string): string {
   return title.length > TITLE_LENGTH ? `${title.slice(0, TITLE_LENGTH - 1)}…` : title;
 }
 
-/** Safe, unique file names within one reply's folder. */
+/** Safe, unique file names within one reply (names that are also valid blob key segments). */
 class UniqueNames {
   private readonly taken = new Set<string>();
 
@@ -309,7 +204,7 @@ class UniqueNames {
     let base = path
       .basename(wanted.replace(/\\/g, "/"))
       .replace(/[^\w.\- ()]+/g, "_")
-      .replace(/^\.+/, "")
+      .replace(/^[. ]+/, "")
       .slice(-120);
     if (base === "") base = "file";
     if (requiredExtension && !base.toLowerCase().endsWith(requiredExtension)) base += requiredExtension;

@@ -1,20 +1,19 @@
 /**
- * Files dropped in the browser: checked by the file policy (name, type, then content as it streams) and written
- * to `<dataDir>/web-uploads/<id>` without ever being held whole. The core opens them again by id when it answers
- * the message they came with.
+ * Files dropped in the browser: checked by the file policy (name, type, then content as it streams) and stored
+ * as blobs under `web-uploads/<id>` (with their description) without ever being held whole, so any replica
+ * can hand them to the turn that answers the message they came with.
  *
  * An upload belongs to one thread. Until it is sent with a message it is *staged*: staged uploads are capped per
  * thread and in total, and expire within the hour, so dropping files without sending them cannot fill the
- * disk. Sent ones stay until their answer is posted (or a failed question is retried).
+ * disk. Sent ones stay until their answer is posted (or a failed question is retried). Uploads still being
+ * written count against the caps on the replica writing them.
  */
 import { randomUUID } from "node:crypto";
-import fs from "node:fs";
-import fsp from "node:fs/promises";
-import path from "node:path";
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { DatabotError, ErrorCode } from "../../../core/errors";
 import { FileRefusedError, formatBytes, type FilePolicy } from "../../../core/files/file-policy";
+import type { BlobInfo, BlobStore } from "../../../core/ports/blobs";
+import type { JsonObject } from "../../../core/types";
 
 export interface UploadRecord {
   id: string;
@@ -51,23 +50,18 @@ const STAGING_LIMITS: StagingLimits = {
 
 export type UploadOutcome = { ok: true; upload: UploadRecord } | { ok: false; name: string; message: string };
 
-/** Uploads are private to the account databot runs as. */
-const PRIVATE_DIR = { recursive: true, mode: 0o700 } as const;
-
 const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const PREFIX = "web-uploads/";
 
 export class UploadStore {
-  readonly dir: string;
   /** Uploads being written right now, by id, so concurrent uploads cannot all slip under a cap. */
   private readonly inFlight = new Map<string, { thread: string; bytes: number }>();
 
   constructor(
-    dataDir: string,
+    private readonly blobs: BlobStore,
     private readonly policy: FilePolicy,
     private readonly limits: StagingLimits = STAGING_LIMITS,
-  ) {
-    this.dir = path.join(dataDir, "web-uploads");
-  }
+  ) {}
 
   /**
    * Checks and stores one file for a thread. A refusal (type, name, content, size, a full staging area) is an
@@ -84,39 +78,34 @@ export class UploadStore {
       source.destroy();
       return { ok: false, name, message: `I couldn't keep "${name}": ${full}` };
     }
-    await fsp.mkdir(this.dir, PRIVATE_DIR);
     const id = randomUUID();
-    const target = this.dataPath(id);
     const writing = { thread, bytes: 0 };
     this.inFlight.set(id, writing);
+    const described = {
+      id,
+      thread,
+      name: verdict.name,
+      mimeType: verdict.type.mimeTypes[0]!,
+      createdAt: new Date().toISOString(),
+    };
     try {
       const checked = await this.policy.inspect(source, verdict.name, verdict.type);
       checked.on("data", (chunk: Buffer) => (writing.bytes += chunk.length));
-      await pipeline(checked, fs.createWriteStream(target, { flags: "wx" }));
+      const stored = await this.blobs.put(PREFIX + id, checked, { meta: described });
+      return { ok: true, upload: toRecord(stored)! };
     } catch (error) {
-      await fsp.rm(target, { force: true });
       if (error instanceof FileRefusedError) return { ok: false, name, message: error.userMessage };
       throw error;
     } finally {
       this.inFlight.delete(id);
     }
-    const record: UploadRecord = {
-      id,
-      thread,
-      name: verdict.name,
-      mimeType: verdict.type.mimeTypes[0]!,
-      size: (await fsp.stat(target)).size,
-      createdAt: new Date().toISOString(),
-    };
-    await fsp.writeFile(this.metaPath(id), JSON.stringify(record));
-    return { ok: true, upload: record };
   }
 
   /** Marks uploads as sent with a message: they no longer count as staged and wait for their answer. */
   async attach(records: UploadRecord[]): Promise<void> {
     const attachedAt = new Date().toISOString();
-    for (const record of records) {
-      await fsp.writeFile(this.metaPath(record.id), JSON.stringify({ ...record, attachedAt }));
+    for (const { size: _size, ...record } of records) {
+      await this.blobs.setMeta(PREFIX + record.id, { ...record, attachedAt });
     }
   }
 
@@ -139,39 +128,24 @@ export class UploadStore {
   }
 
   private async records(): Promise<UploadRecord[]> {
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw error;
-    }
-    const records = await Promise.all(
-      names.filter((n) => n.endsWith(".json")).map((n) => this.get(n.slice(0, -".json".length))),
-    );
-    return records.filter((r): r is UploadRecord => r !== undefined);
+    return (await this.blobs.list(PREFIX)).map(toRecord).filter((r): r is UploadRecord => r !== undefined);
   }
 
   async get(id: string): Promise<UploadRecord | undefined> {
     if (!UPLOAD_ID.test(id)) return undefined;
-    try {
-      return JSON.parse(await fsp.readFile(this.metaPath(id), "utf8")) as UploadRecord;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
-    }
+    const info = await this.blobs.head(PREFIX + id);
+    return info ? toRecord(info) : undefined;
+  }
+
+  /** Every upload of a thread, staged or sent. */
+  async inThread(thread: string): Promise<UploadRecord[]> {
+    return (await this.records()).filter((r) => r.thread === thread);
   }
 
   /** A stream of the stored bytes; `attachment_unavailable` when the copy is gone. */
   async open(id: string, name: string): Promise<Readable> {
-    if (UPLOAD_ID.test(id)) {
-      try {
-        const handle = await fsp.open(this.dataPath(id), "r");
-        return handle.createReadStream();
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      }
-    }
+    const blob = UPLOAD_ID.test(id) ? await this.blobs.get(PREFIX + id) : undefined;
+    if (blob) return blob.stream;
     throw new DatabotError(
       ErrorCode.AttachmentUnavailable,
       `the uploaded copy of "${name}" is no longer on databot's server; please upload it again`,
@@ -180,8 +154,7 @@ export class UploadStore {
 
   async remove(id: string): Promise<void> {
     if (!UPLOAD_ID.test(id)) return;
-    await fsp.rm(this.dataPath(id), { force: true });
-    await fsp.rm(this.metaPath(id), { force: true });
+    await this.blobs.delete(PREFIX + id);
   }
 
   /**
@@ -189,17 +162,7 @@ export class UploadStore {
    * one, and leftovers of uploads that were cut off. Returns how many uploads went.
    */
   async sweep(now = Date.now()): Promise<number> {
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
-      throw error;
-    }
     let removed = 0;
-    const described = new Set(
-      names.filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -".json".length)),
-    );
     for (const record of await this.records()) {
       const since = Date.parse(record.attachedAt ?? record.createdAt);
       const ttl = record.attachedAt ? this.limits.attachedTtlMs : this.limits.stagedTtlMs;
@@ -208,23 +171,25 @@ export class UploadStore {
         removed += 1;
       }
     }
-    // Bytes without a description: an upload still being written, or one cut off by a crash.
-    for (const name of names) {
-      if (name.endsWith(".json") || described.has(name)) continue;
-      const stat = await fsp.stat(path.join(this.dir, name)).catch(() => undefined);
-      if (stat && now - stat.mtimeMs > this.limits.stagedTtlMs) {
-        await fsp.rm(path.join(this.dir, name), { force: true });
-        removed += 1;
-      }
-    }
+    // Bytes without a description (from before uploads were blobs), and copies cut off by a crash.
+    removed += await this.blobs.expire(PREFIX, this.limits.attachedTtlMs, now);
     return removed;
   }
+}
 
-  private dataPath(id: string): string {
-    return path.join(this.dir, id);
+/** An upload's record from its blob; undefined for a blob that is not one. */
+function toRecord(info: BlobInfo): UploadRecord | undefined {
+  const meta = info.meta as JsonObject & Partial<UploadRecord>;
+  if (typeof meta.id !== "string" || typeof meta.thread !== "string" || typeof meta.name !== "string") {
+    return undefined;
   }
-
-  private metaPath(id: string): string {
-    return path.join(this.dir, `${id}.json`);
-  }
+  return {
+    id: meta.id,
+    thread: meta.thread,
+    name: meta.name,
+    mimeType: String(meta.mimeType ?? "application/octet-stream"),
+    size: info.size,
+    createdAt: String(meta.createdAt ?? new Date(info.createdAt).toISOString()),
+    ...(typeof meta.attachedAt === "string" ? { attachedAt: meta.attachedAt } : {}),
+  };
 }

@@ -59,7 +59,9 @@ export class WebSurface implements ChatSurface {
   private async postReply(message: InboundMessage, reply: Reply): Promise<void> {
     const key = webThreadKey(message.threadId);
     const entry = await this.transcripts.addBot(key, { replyTo: message.id, ...reply });
-    this.live.publish(key, { type: "entry", entry: presentEntry(key, entry) });
+    // Undefined when the thread was deleted: the reply (a deleted thread's `reset`) has nowhere to go.
+    if (entry) this.live.publish(key, { type: "entry", entry: presentEntry(key, entry) });
+    else this.live.endTurn(key, message.id);
     if (!reply.error) {
       // The backend has its copy now; a failed turn keeps them for `retry`.
       for (const attachment of message.attachments) {

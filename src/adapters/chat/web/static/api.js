@@ -59,6 +59,23 @@ export const api = {
   thread: (id) => request(`/web/api/threads/${encodeURIComponent(id)}`),
   /**
    * @param {string} id
+   * @param {string} title
+   * @returns {Promise<{ thread: ThreadMeta }>}
+   */
+  renameThread: (id, title) =>
+    request(`/web/api/threads/${encodeURIComponent(id)}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ title }),
+    }),
+  /**
+   * Deletes a chat with its messages, charts and files, as `reset` forgets its analysis.
+   * @param {string} id
+   * @returns {Promise<null>}
+   */
+  deleteThread: (id) => request(`/web/api/threads/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  /**
+   * @param {string} id
    * @param {OutgoingMessage} message
    * @returns {Promise<{ entry: UserEntry }>}
    */

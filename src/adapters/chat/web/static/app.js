@@ -12,6 +12,10 @@ import { describeProgress, formatSize, formatTime, h, renderEntry, renderMarkdow
  *   "composer-text": HTMLTextAreaElement;
  *   "file-input": HTMLInputElement;
  *   "reset-thread": HTMLButtonElement;
+ *   "rename-thread": HTMLButtonElement;
+ *   "delete-thread": HTMLButtonElement;
+ *   "rename-form": HTMLFormElement;
+ *   "rename-input": HTMLInputElement;
  *   send: HTMLButtonElement;
  * }} TypedElements
  */
@@ -89,6 +93,62 @@ async function refreshThreads() {
   if (current) setTitle(current.title);
 }
 
+/** @param {boolean} enabled whether a thread is open for Rename, Reset and Delete */
+function enableThreadButtons(enabled) {
+  for (const button of [$("reset-thread"), $("rename-thread"), $("delete-thread")])
+    button.disabled = !enabled;
+}
+
+/**
+ * Shows the name box in place of the title (or the title again).
+ * @param {boolean} editing
+ */
+function showRename(editing) {
+  $("rename-form").hidden = !editing;
+  $("chat-title").hidden = editing;
+  $("rename-thread").hidden = editing;
+  if (!editing) return;
+  $("rename-input").value = $("chat-title").textContent ?? "";
+  $("rename-input").focus();
+  $("rename-input").select();
+}
+
+async function rename() {
+  const id = state.threadId;
+  const title = $("rename-input").value.trim();
+  if (!id || !title) return;
+  try {
+    const { thread } = await api.renameThread(id, title);
+    setTitle(thread.title);
+    showRename(false);
+    await refreshThreads();
+  } catch (error) {
+    setHint(`The chat could not be renamed: ${/** @type {Error} */ (error).message}`, true);
+  }
+}
+
+async function deleteThread() {
+  const id = state.threadId;
+  if (!id) return;
+  const title = $("chat-title").textContent ?? "this chat";
+  if (
+    !confirm(
+      `Delete "${title}"? Its messages, charts and files are removed, and databot forgets its analysis.`,
+    )
+  )
+    return;
+  try {
+    await api.deleteThread(id);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) {
+      setHint(`The chat could not be deleted: ${/** @type {Error} */ (error).message}`, true);
+      return;
+    }
+  }
+  if (location.hash) location.hash = "";
+  else await openThread(null);
+}
+
 /** @param {string} title */
 function setTitle(title) {
   $("chat-title").textContent = title;
@@ -115,7 +175,8 @@ async function openThread(id) {
   $("entries").replaceChildren();
   showLive(null);
   closeSidebar();
-  $("reset-thread").disabled = !id;
+  enableThreadButtons(Boolean(id));
+  showRename(false);
   if (!id) {
     setTitle("New chat");
     $("empty-state").hidden = false;
@@ -275,7 +336,7 @@ async function ensureThread() {
     const { thread } = await api.createThread();
     state.threadId = thread.id;
     history.replaceState(null, "", `#/t/${thread.id}`);
-    $("reset-thread").disabled = false;
+    enableThreadButtons(true);
     await listen(thread.id);
     return thread.id;
   })().finally(() => (creatingThread = null));
@@ -482,6 +543,15 @@ async function main() {
     if (confirm("Start over in this chat? databot forgets the files and results so far."))
       void sendText("reset");
   });
+  $("rename-thread").addEventListener("click", () => showRename(true));
+  $("rename-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    void rename();
+  });
+  $("rename-input").addEventListener("keydown", (event) => {
+    if (event.key === "Escape") showRename(false);
+  });
+  $("delete-thread").addEventListener("click", () => void deleteThread());
   $("toggle-sidebar").addEventListener("click", () => {
     const open = $("sidebar").classList.toggle("open");
     $("toggle-sidebar").setAttribute("aria-expanded", String(open));
