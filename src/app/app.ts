@@ -28,7 +28,7 @@ import {
 } from "./observability";
 import { prefixedSpaces } from "./key-value-spaces";
 import { openSharedState } from "./shared-state";
-import { storeFor } from "./store-factory";
+import { processPool, storeFor } from "./store-factory";
 import { ledgerFor, usageTurnObserver, type Ledger } from "./usage/ledger";
 import { Retention, scheduleRetention } from "./usage/retention";
 import { SessionBudget } from "../core/conversation/session-budget";
@@ -91,10 +91,12 @@ export async function startDatabot(
   const tracing = parts.spanProcessor
     ? startTracing({ serviceName: "databot", version, spanProcessor: parts.spanProcessor })
     : tracingFromConfig(observability.tracing, version);
-  const store = await (parts.store ?? (() => storeFor(config.store)))();
-  const shared = await openSharedState(config, logger);
+  // One PostgreSQL pool for the process: the store, the shared state and the usage ledger all draw on it.
+  const pool = await processPool(config.store);
+  const store = await (parts.store ?? (() => storeFor(config.store, pool)))();
+  const shared = await openSharedState(config, logger, pool);
   const backend = await (parts.backend ?? backendFor(config))({ logger, spaces: store, shared });
-  const usage = await (parts.usage ?? (() => ledgerFor(config.store)))();
+  const usage = await (parts.usage ?? (() => ledgerFor(config.store, pool)))();
   const outbound = new OutboundGuard({ local: core.mode === "local" });
   const sink = {
     async receive(message: Parameters<ConversationService["receive"]>[0]) {
@@ -206,6 +208,7 @@ export async function startDatabot(
       await store.close();
       await shared.close();
       await usage.close();
+      await pool?.end();
       await outbound.close();
       await tracing?.shutdown().catch((error: unknown) => {
         logger.warn({ err: error }, "could not send the last traces");

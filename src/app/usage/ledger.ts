@@ -3,6 +3,7 @@
  * turn observer that writes each turn's record into it.
  */
 import path from "node:path";
+import type pg from "pg";
 import { checkReachable, openPool } from "../../adapters/stores/postgres/database";
 import { PostgresUsageLedger } from "../../adapters/stores/postgres/usage-ledger";
 import { SqliteUsageLedger } from "../../adapters/stores/sqlite/usage-ledger";
@@ -12,13 +13,22 @@ import type { SessionWaitlist, TurnObserver, UsageLedger } from "../../core/port
 
 export type Ledger = UsageLedger & SessionWaitlist;
 
-export async function ledgerFor(config: StoreConfig): Promise<Ledger> {
+/** `pool`: the process's PostgreSQL pool, when it has one (its owner ends it). */
+export async function ledgerFor(config: StoreConfig, pool?: pg.Pool): Promise<Ledger> {
   if (config.kind === "sqlite")
     return new SqliteUsageLedger(path.join(path.dirname(config.file), "usage.sqlite"));
-  // A small pool of its own: the ledger writes one row per turn and reads a few counts per question.
-  const pool = openPool({ url: config.url, maxConnections: 3 });
+  if (pool) {
+    const ledger = await PostgresUsageLedger.open(pool);
+    return Object.assign(ledger, { close: async () => undefined });
+  }
+  return ownPoolLedger(config.url);
+}
+
+/** A small pool of its own (the CLI's `usage` command): one row per turn, a few counts per question. */
+async function ownPoolLedger(url: string): Promise<Ledger> {
+  const pool = openPool({ url, maxConnections: 3 });
   try {
-    await checkReachable(pool, config.url);
+    await checkReachable(pool, url);
     const ledger = await PostgresUsageLedger.open(pool);
     return Object.assign(ledger, { close: () => pool.end() });
   } catch (error) {

@@ -4,6 +4,7 @@
  * across calls, and replicas never wait on each other for longer than a statement.
  */
 import { randomUUID } from "node:crypto";
+import type pg from "pg";
 import type {
   ClaimedItem,
   EnqueueResult,
@@ -50,6 +51,8 @@ export interface PostgresStoreOptions {
   now?: () => number;
   /** Counts statements and write transactions (benchmarks, tests). */
   counter?: SqlCounter;
+  /** The process's pool, when it has one (checked reachable by its owner, who also ends it). */
+  pool?: pg.Pool;
 }
 
 export class PostgresStore implements Store, InboxStats {
@@ -58,20 +61,22 @@ export class PostgresStore implements Store, InboxStats {
   private constructor(
     private readonly db: CountedPool,
     private readonly clock: (() => number) | undefined,
+    private readonly ownsPool: boolean,
   ) {}
 
   /** Connects (failing at once, naming DATABASE_URL, when the server cannot be reached) and migrates. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
-    const pool = openPool({ url: options.url, maxConnections: options.maxConnections });
+    const pool = options.pool ?? openPool({ url: options.url, maxConnections: options.maxConnections });
+    const owned = options.pool === undefined;
     try {
-      await checkReachable(pool, options.url);
+      if (owned) await checkReachable(pool, options.url);
       await migrate(pool, STORE_MIGRATIONS);
     } catch (error) {
-      await pool.end();
+      if (owned) await pool.end();
       throw error;
     }
     const counter = options.counter ?? { statements: 0, writeTransactions: 0 };
-    return new PostgresStore(new CountedPool(pool, counter), options.now);
+    return new PostgresStore(new CountedPool(pool, counter), options.now, owned);
   }
 
   async enqueue(message: InboundMessage, dedupeTtlMs: number): Promise<EnqueueResult> {
@@ -214,7 +219,7 @@ export class PostgresStore implements Store, InboxStats {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.db.end();
+    if (this.ownsPool) await this.db.end();
   }
 
   /** The injected time, or null for the server's clock (see store-sql.ts). */
