@@ -66,3 +66,33 @@ test("the web chat on a public address needs an access token", () => {
   ]);
   expect(problems({ HOST: "0.0.0.0", WEB_ACCESS_TOKEN: "a-long-enough-token-1234" })).toEqual([]);
 });
+
+test("several replicas need PostgreSQL: DATABASE_URL selects it, REPLICAS above 1 refuses SQLite", () => {
+  expect(loadConfig({}, "/srv/databot").store).toEqual({
+    kind: "sqlite",
+    file: "/srv/databot/data/databot.sqlite",
+  });
+  const shared = loadConfig(
+    {
+      DATABASE_URL: "postgres://databot:pw@db.internal:5432/databot",
+      REPLICAS: "2",
+      REPLICA_ID: "pod-a",
+      PORT: "8080",
+    },
+    "/",
+  );
+  expect(shared.store).toEqual({
+    kind: "postgres",
+    url: "postgres://databot:pw@db.internal:5432/databot",
+    maxConnections: 10,
+  });
+  expect(shared.replica).toEqual({ replicas: 2, replicaId: "pod-a" });
+  // Without REPLICA_ID a replica is named after its host and port, so two on one machine differ.
+  expect(loadConfig({ PORT: "8080" }, "/").replica.replicaId).toMatch(/:8080$/);
+
+  expect(problems({ REPLICAS: "3" })).toEqual([expect.stringMatching(/^REPLICAS=3: .*set DATABASE_URL/)]);
+  const malformed = problems({ DATABASE_URL: "mysql://root:hunter2@db/databot" });
+  expect(malformed).toEqual([expect.stringMatching(/^DATABASE_URL: must be a postgres:\/\//)]);
+  expect(malformed.join("\n")).not.toContain("hunter2");
+  expect(problems({ REPLICA_ID: "pod a/1" })).toEqual([expect.stringMatching(/^REPLICA_ID:/)]);
+});
