@@ -59,3 +59,36 @@ test("serve with zero configuration prints the chat URL, is healthy, and exits 0
   expect(await exited).toBe(0);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
+
+test("serve on a PostgreSQL that cannot be reached says so in one line, without the password, and exits 1", async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "databot-serve-"));
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(root, "node_modules", "tsx", "dist", "cli.mjs"),
+      path.join(root, "src", "cli", "main.ts"),
+      "serve",
+    ],
+    {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        PORT: "0",
+        DATA_DIR: dataDir,
+        SANDBOX_POOL_SIZE: "0",
+        // Nothing listens on port 1.
+        DATABASE_URL: "postgres://databot:s3cret-pw@127.0.0.1:1/databot",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  expect(code).toBe(1);
+  expect(stderr.trim()).toMatch(
+    /^databot could not start: PostgreSQL at 127\.0\.0\.1:1\/databot cannot be reached \(.*\)\. Check DATABASE_URL\.$/,
+  );
+  expect(stderr).not.toContain("s3cret-pw");
+});

@@ -4,6 +4,7 @@
  */
 import pino from "pino";
 import { ConfigError, loadConfig, type Config } from "../config";
+import { StartupError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { runPythonCommand } from "./run-python";
 import { createLogger } from "../app/logger";
@@ -41,6 +42,18 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     }
     throw error;
   }
+  try {
+    return await run(command, rest, config, io);
+  } catch (error) {
+    if (error instanceof StartupError) {
+      io.stderr.write(`databot could not start: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function run(command: string, rest: string[], config: Config, io: CliIo): Promise<number> {
   switch (command) {
     case "serve":
       return serveCommand(config, serverLogger(config), io);
@@ -54,7 +67,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       return runPythonCommand(rest, config.local, io);
     default:
       io.stderr.write(`databot: unknown command "${command}".\n\n${USAGE}`);
-      return 1;
+      return Promise.resolve(1);
   }
 }
 

@@ -51,3 +51,14 @@ export function asDatabotError(error: unknown): DatabotError {
     detail: error instanceof Error ? error.message : String(error),
   });
 }
+
+/**
+ * Something databot needs at start is missing or unreachable (the database, say): the message says what and which
+ * setting to check, and is all the operator sees — no stack trace, no secret.
+ */
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StartupError";
+  }
+}

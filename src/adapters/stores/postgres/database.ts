@@ -4,6 +4,7 @@
  * under a transaction-scoped advisory lock, so replicas starting together apply each one exactly once.
  */
 import pg from "pg";
+import { StartupError } from "../../../core/errors";
 
 /** One schema change of one component, applied once, in version order. */
 export interface Migration {
@@ -54,9 +55,12 @@ export async function checkReachable(pool: pg.Pool, url: string): Promise<void> 
     await pool.query("SELECT 1");
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`PostgreSQL at ${describeUrl(url)} cannot be reached (${reason}). Check DATABASE_URL.`, {
-      cause: error,
-    });
+    throw new StartupError(
+      `PostgreSQL at ${describeUrl(url)} cannot be reached (${reason}). Check DATABASE_URL.`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
