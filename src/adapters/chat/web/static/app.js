@@ -1,47 +1,12 @@
 // The databot web chat: threads in the sidebar, the conversation, the message box with file drop, and live
 // progress over Server-Sent Events. The open thread is kept in the address (#/t/<id>), so a reload shows it.
 import { api, ApiError, newClientId } from "./api.js";
-import { describeProgress, formatSize, formatTime, h, renderEntry, renderMarkdown } from "./render.js";
+import { Attachments, setUpDrop } from "./attachments.js";
+import { $ } from "./dom.js";
+import { createThreadList } from "./thread-list.js";
+import { describeProgress, renderEntry, renderMarkdown } from "./render.js";
 
-/** @import { LiveStatus, StoredUpload, TranscriptEntry, WebConfig } from "./web-api" */
-
-/**
- * The elements the client uses as more than an HTMLElement, by id.
- * @typedef {{
- *   composer: HTMLFormElement;
- *   "composer-text": HTMLTextAreaElement;
- *   "file-input": HTMLInputElement;
- *   "reset-thread": HTMLButtonElement;
- *   "rename-thread": HTMLButtonElement;
- *   "delete-thread": HTMLButtonElement;
- *   "rename-form": HTMLFormElement;
- *   "rename-input": HTMLInputElement;
- *   send: HTMLButtonElement;
- * }} TypedElements
- */
-
-/**
- * An element of the page by its id (index.html has every one asked for).
- * @template {string} Id
- * @param {Id} id
- * @returns {Id extends keyof TypedElements ? TypedElements[Id] : HTMLElement}
- */
-const $ = (id) =>
-  /** @type {Id extends keyof TypedElements ? TypedElements[Id] : HTMLElement} */ (
-    /** @type {unknown} */ (document.getElementById(id))
-  );
-
-/**
- * A file attached in the message box.
- * @typedef {object} PendingFile
- * @property {string} key
- * @property {File} file
- * @property {string} name
- * @property {"uploading" | "ready" | "refused"} status
- * @property {StoredUpload} [upload] once stored
- * @property {string} [message] why it was refused
- * @property {Promise<void>} [done] settles when the upload has
- */
+/** @import { LiveStatus, TranscriptEntry, WebConfig } from "./web-api" */
 
 /**
  * @type {{
@@ -49,7 +14,7 @@ const $ = (id) =>
  *   threadId: string | null;
  *   rendered: Set<string>;
  *   answered: Set<string>;
- *   pending: PendingFile[];
+ *   pending: Attachments;
  *   events: EventSource | null;
  *   sending: boolean;
  *   liveEvents: number;
@@ -62,98 +27,22 @@ const state = {
   /** Messages that have an answer on screen. */
   answered: new Set(),
   /** Files attached in the message box. */
-  pending: [],
+  pending: new Attachments({
+    list: $("attachments"),
+    limits: () => state.config,
+    thread: () => ensureThread(),
+  }),
   events: null,
   sending: false,
   /** Counts live events, so a catch-up answer that is older than one of them does not undo it. */
   liveEvents: 0,
 };
 
-// ---------- threads ----------
-
-async function refreshThreads() {
-  const { threads } = await api.threads();
-  const list = $("thread-list");
-  list.replaceChildren(
-    ...threads.map((thread) =>
-      h(
-        "li",
-        {},
-        h(
-          "a",
-          { href: `#/t/${thread.id}`, "aria-current": thread.id === state.threadId ? "page" : undefined },
-          h("span", { class: "title" }, thread.title),
-          h("time", { datetime: thread.updatedAt }, formatTime(thread.updatedAt)),
-        ),
-      ),
-    ),
-  );
-  $("thread-list-empty").hidden = threads.length > 0;
-  const current = threads.find((t) => t.id === state.threadId);
-  if (current) setTitle(current.title);
-}
-
-/** @param {boolean} enabled whether a thread is open for Rename, Reset and Delete */
-function enableThreadButtons(enabled) {
-  for (const button of [$("reset-thread"), $("rename-thread"), $("delete-thread")])
-    button.disabled = !enabled;
-}
-
-/**
- * Shows the name box in place of the title (or the title again).
- * @param {boolean} editing
- */
-function showRename(editing) {
-  $("rename-form").hidden = !editing;
-  $("chat-title").hidden = editing;
-  $("rename-thread").hidden = editing;
-  if (!editing) return;
-  $("rename-input").value = $("chat-title").textContent ?? "";
-  $("rename-input").focus();
-  $("rename-input").select();
-}
-
-async function rename() {
-  const id = state.threadId;
-  const title = $("rename-input").value.trim();
-  if (!id || !title) return;
-  try {
-    const { thread } = await api.renameThread(id, title);
-    setTitle(thread.title);
-    showRename(false);
-    await refreshThreads();
-  } catch (error) {
-    setHint(`The chat could not be renamed: ${/** @type {Error} */ (error).message}`, true);
-  }
-}
-
-async function deleteThread() {
-  const id = state.threadId;
-  if (!id) return;
-  const title = $("chat-title").textContent ?? "this chat";
-  if (
-    !confirm(
-      `Delete "${title}"? Its messages, charts and files are removed, and databot forgets its analysis.`,
-    )
-  )
-    return;
-  try {
-    await api.deleteThread(id);
-  } catch (error) {
-    if (!(error instanceof ApiError && error.status === 404)) {
-      setHint(`The chat could not be deleted: ${/** @type {Error} */ (error).message}`, true);
-      return;
-    }
-  }
-  if (location.hash) location.hash = "";
-  else await openThread(null);
-}
-
-/** @param {string} title */
-function setTitle(title) {
-  $("chat-title").textContent = title;
-  document.title = `${title} · databot`;
-}
+const threads = createThreadList({
+  current: () => state.threadId,
+  openThread: (id) => openThread(id),
+  setHint: (message, isError) => setHint(message, isError),
+});
 
 function threadFromLocation() {
   const match = /^#\/t\/([0-9a-f-]{36})$/.exec(location.hash);
@@ -166,8 +55,7 @@ async function openThread(id) {
   state.events = null;
   // Files waiting in the message box were uploaded into the chat being left; they stay with it.
   if (id !== state.threadId) {
-    state.pending = [];
-    renderPending();
+    state.pending.clear();
   }
   state.threadId = id;
   state.rendered.clear();
@@ -175,12 +63,12 @@ async function openThread(id) {
   $("entries").replaceChildren();
   showLive(null);
   closeSidebar();
-  enableThreadButtons(Boolean(id));
-  showRename(false);
+  threads.enableButtons(Boolean(id));
+  threads.showRename(false);
   if (!id) {
-    setTitle("New chat");
+    threads.setTitle("New chat");
     $("empty-state").hidden = false;
-    await refreshThreads();
+    await threads.refresh();
     return;
   }
   let data;
@@ -194,12 +82,12 @@ async function openThread(id) {
     throw error;
   }
   if (state.threadId !== id) return;
-  setTitle(data.thread.title);
+  threads.setTitle(data.thread.title);
   for (const entry of data.entries) addEntry(entry);
   $("empty-state").hidden = data.entries.length > 0;
   if (data.status) showLive(data.status);
   listen(id);
-  await refreshThreads();
+  await threads.refresh();
   scrollToEnd();
 }
 
@@ -224,7 +112,7 @@ function listen(id) {
     addEntry(entry);
     if (entry.kind === "bot") {
       showLive(null);
-      void refreshThreads();
+      void threads.refresh();
     }
   });
   events.addEventListener("progress", (/** @type {MessageEvent<string>} */ event) => {
@@ -336,7 +224,7 @@ async function ensureThread() {
     const { thread } = await api.createThread();
     state.threadId = thread.id;
     history.replaceState(null, "", `#/t/${thread.id}`);
-    enableThreadButtons(true);
+    threads.enableButtons(true);
     await listen(thread.id);
     return thread.id;
   })().finally(() => (creatingThread = null));
@@ -346,11 +234,11 @@ async function ensureThread() {
 async function send() {
   if (state.sending) return;
   const text = $("composer-text").value;
-  if (state.pending.some((p) => p.status === "uploading")) {
+  if (state.pending.items.some((p) => p.status === "uploading")) {
     setHint("Waiting for the files to finish uploading…");
-    await Promise.all(state.pending.map((p) => p.done));
+    await Promise.all(state.pending.items.map((p) => p.done));
   }
-  const ready = state.pending.flatMap((p) => (p.status === "ready" && p.upload ? [p.upload] : []));
+  const ready = state.pending.items.flatMap((p) => (p.status === "ready" && p.upload ? [p.upload] : []));
   if (text.trim() === "" && ready.length === 0) {
     $("composer-text").focus();
     return;
@@ -368,10 +256,9 @@ async function send() {
     showWaiting(entry.messageId);
     $("composer-text").value = "";
     autoSize();
-    state.pending = state.pending.filter((p) => p.status === "uploading");
-    renderPending();
+    state.pending.keepUploading();
     setHint();
-    void refreshThreads();
+    void threads.refresh();
   } catch (error) {
     setHint(/** @type {Error} */ (error).message, true);
   } finally {
@@ -406,103 +293,6 @@ function setHint(message, isError = false) {
   hint.style.color = isError ? "var(--error-text)" : "";
 }
 
-// ---------- files ----------
-
-/** @param {FileList | File[]} files */
-function attach(files) {
-  for (const file of files) {
-    /** @type {PendingFile} */
-    const item = { key: newClientId(), file, name: file.name, status: "uploading" };
-    const extension = file.name.includes(".")
-      ? file.name.slice(file.name.lastIndexOf(".")).toLowerCase()
-      : "";
-    if (state.config.extensions.length > 0 && !state.config.extensions.includes(extension)) {
-      item.status = "refused";
-      item.message = `I can't use "${file.name}": this file type is not supported.`;
-      item.done = Promise.resolve();
-    } else if (file.size > state.config.maxFileBytes) {
-      item.status = "refused";
-      item.message = `I can't use "${file.name}": it is ${formatSize(file.size)}, over the ${formatSize(state.config.maxFileBytes)} limit.`;
-      item.done = Promise.resolve();
-    } else {
-      // A file belongs to the chat it was dropped into; the chat is created if this is its first message.
-      item.done = ensureThread()
-        .then((threadId) => api.upload(threadId, file))
-        .then((result) => {
-          if (result.upload) {
-            item.status = "ready";
-            item.upload = result.upload;
-          } else {
-            item.status = "refused";
-            item.message = result.refused;
-          }
-        })
-        .catch((/** @type {Error} */ error) => {
-          item.status = "refused";
-          item.message = `I couldn't upload "${file.name}": ${error.message}`;
-        })
-        .finally(renderPending);
-    }
-    state.pending.push(item);
-  }
-  renderPending();
-}
-
-function renderPending() {
-  $("attachments").replaceChildren(
-    ...state.pending.map((item) =>
-      h(
-        "li",
-        {
-          class: `chip ${item.status === "refused" ? "refused" : `file ${item.status}`}`,
-          "data-status": item.status,
-        },
-        item.status === "refused" ? h("span", { role: "alert" }, item.message) : item.name,
-        item.status === "uploading" ? h("span", { class: "size" }, "uploading…") : null,
-        item.status === "ready" ? h("span", { class: "size" }, formatSize(item.upload?.size)) : null,
-        h(
-          "button",
-          {
-            type: "button",
-            "aria-label": `Remove ${item.name}`,
-            onclick: () => {
-              state.pending = state.pending.filter((p) => p !== item);
-              renderPending();
-            },
-          },
-          "×",
-        ),
-      ),
-    ),
-  );
-}
-
-function setUpDrop() {
-  const overlay = $("drop-overlay");
-  let depth = 0;
-  const hasFiles = (/** @type {DragEvent} */ event) =>
-    [...(event.dataTransfer?.types ?? [])].includes("Files");
-  window.addEventListener("dragenter", (event) => {
-    if (!hasFiles(event)) return;
-    depth += 1;
-    overlay.hidden = false;
-  });
-  window.addEventListener("dragleave", () => {
-    depth = Math.max(0, depth - 1);
-    if (depth === 0) overlay.hidden = true;
-  });
-  window.addEventListener("dragover", (event) => {
-    if (hasFiles(event)) event.preventDefault();
-  });
-  window.addEventListener("drop", (event) => {
-    if (!hasFiles(event)) return;
-    event.preventDefault();
-    depth = 0;
-    overlay.hidden = true;
-    attach(event.dataTransfer?.files ?? []);
-  });
-}
-
 // ---------- the page ----------
 
 function autoSize() {
@@ -531,7 +321,7 @@ async function main() {
   $("composer-text").addEventListener("input", autoSize);
   $("attach").addEventListener("click", () => $("file-input").click());
   $("file-input").addEventListener("change", () => {
-    attach($("file-input").files ?? []);
+    state.pending.attach($("file-input").files ?? []);
     $("file-input").value = "";
   });
   $("new-chat").addEventListener("click", () => {
@@ -543,15 +333,15 @@ async function main() {
     if (confirm("Start over in this chat? databot forgets the files and results so far."))
       void sendText("reset");
   });
-  $("rename-thread").addEventListener("click", () => showRename(true));
+  $("rename-thread").addEventListener("click", () => threads.showRename(true));
   $("rename-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    void rename();
+    void threads.rename();
   });
   $("rename-input").addEventListener("keydown", (event) => {
-    if (event.key === "Escape") showRename(false);
+    if (event.key === "Escape") threads.showRename(false);
   });
-  $("delete-thread").addEventListener("click", () => void deleteThread());
+  $("delete-thread").addEventListener("click", () => void threads.remove());
   $("toggle-sidebar").addEventListener("click", () => {
     const open = $("sidebar").classList.toggle("open");
     $("toggle-sidebar").setAttribute("aria-expanded", String(open));
@@ -560,7 +350,7 @@ async function main() {
     if (event.key === "Escape") closeSidebar();
   });
   window.addEventListener("hashchange", () => void openThread(threadFromLocation()));
-  setUpDrop();
+  setUpDrop($("drop-overlay"), (files) => state.pending.attach(files));
   await openThread(threadFromLocation());
   $("composer-text").focus();
 }
