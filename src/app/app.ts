@@ -122,6 +122,7 @@ export async function startDatabot(
       dataDir: core.dataDir,
       maxFileBytes: core.maxFileBytes,
       publicBaseUrl: core.publicBaseUrl,
+      retentionDays: config.usage.retentionDays,
     },
   };
   const specs = parts.surfaces ?? BUILT_IN_SURFACES;

@@ -19,9 +19,6 @@ import { answerActivities } from "./reply-activities";
 import { hostOf, unavailable, type TeamsFetcher } from "./scoped-fetch";
 import { statusOf, type TeamsSender } from "./sender";
 
-/** How long "Show code" keeps working after an answer. */
-const CODE_TTL_MS = 30 * 24 * 3600_000;
-
 export const GRAPH_NOT_CONFIGURED =
   "I can't open files shared in channels or group chats, because Microsoft Graph access isn't set up for databot. " +
   "Share the file with me in a 1:1 chat instead, or ask your Teams admin to enable Graph access for databot.";
@@ -35,6 +32,8 @@ export interface TeamsSurfaceDeps {
   graph?: GraphClient;
   /** "Show code" records, by the key the button carries. */
   codes: KeyValueSpace;
+  /** How long a "Show code" record is kept (`RETENTION_DAYS`). */
+  codeTtlMs: number;
   logger: Logger;
   fetcher: TeamsFetcher;
   filePolicy: FilePolicy;
@@ -80,7 +79,7 @@ export class TeamsSurface implements ChatSurface {
     let showCodeKey: string | undefined;
     if (reply.code.length > 0) {
       showCodeKey = randomUUID();
-      await this.deps.codes.put(showCodeKey, reply.code as unknown as JsonValue, CODE_TTL_MS);
+      await this.deps.codes.put(showCodeKey, reply.code as unknown as JsonValue, this.deps.codeTtlMs);
     }
     const activities = answerActivities({
       reply,
