@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { Activity } from "botbuilder";
 import { FileRefusedError, type FilePolicy } from "../../../core/files/file-policy";
-import type { ChatSurface, KeyValueSpace, TurnView } from "../../../core/ports";
+import type { ChatSurface, KeyValueSpace, QueueReason, TurnView } from "../../../core/ports";
 import type { AttachmentMeta, InboundMessage, JsonValue, Reply } from "../../../core/types";
 import type { Logger } from "../../../core/logger";
 import type { BotAuth } from "./auth";
@@ -14,7 +14,7 @@ import type { FileDelivery } from "./file-delivery";
 import { openSharedFile, type GraphClient } from "./graph-client";
 import { fitForTeams } from "./images";
 import { teamsContextOf, type TeamsContext } from "./normalize";
-import { streamFields, TeamsIndicator, type StreamState } from "./progress";
+import { queuedText, streamFields, TeamsIndicator, type StreamState } from "./progress";
 import { answerActivities } from "./reply-activities";
 import { hostOf, unavailable, type TeamsFetcher } from "./scoped-fetch";
 import { statusOf, type TeamsSender } from "./sender";
@@ -67,6 +67,17 @@ export class TeamsSurface implements ChatSurface {
       fail: post,
       abandon: async () => void indicator.end(),
     };
+  }
+
+  /**
+   * A short message in the chat (or the channel's reply chain) saying where the question stands: it has no turn
+   * yet, so no stream or typing indicator to show it in.
+   */
+  async announceQueued(message: InboundMessage, position: number, reason?: QueueReason): Promise<void> {
+    const { reference } = teamsContextOf(message);
+    await this.deps.sender.send(reference, [
+      { type: "message", text: `_${queuedText(position, reason)}_`, textFormat: "markdown" },
+    ]);
   }
 
   private async postReply(
