@@ -3,6 +3,7 @@
  * mapping, and a thread no conversation maps to any more (its mapping was lost) is deleted by age as well; a
  * thread in use stays.
  */
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -85,6 +86,25 @@ test("idle local threads go with their files, mapped or orphaned; one in use sta
     await backend.close();
     await store.close();
     await ledger.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("databot forget run from a shell in local mode exits once it is done (no sandbox outlives it)", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "databot-local-forget-"));
+  const tsx = path.join(__dirname, "..", "node_modules", ".bin", "tsx");
+  const main = path.join(__dirname, "..", "src", "cli", "main.ts");
+  try {
+    const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = execFile(
+        tsx,
+        [main, "forget", "--thread", "cli:quarterly"],
+        { env: { ...process.env, DATA_DIR: dir, LOG_LEVEL: "silent" }, timeout: 50_000 },
+        (_error, stdout) => resolve({ code: child.exitCode, stdout }),
+      );
+    });
+    expect(result).toEqual({ code: 0, stdout: "Deleted the data of cli:quarterly.\n" });
+  } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
