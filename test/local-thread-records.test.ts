@@ -65,6 +65,27 @@ function recordStories(
       expect(Object.keys((await a.load(thread.id))!.runs)).toEqual(ids.slice(5));
     });
 
+    test("threads last used before the cut-off are idle: by their newest message, or their creation", async () => {
+      const now = Date.now();
+      const daysAgo = (days: number) => new Date(now - days * 24 * 3600_000).toISOString();
+      const message = (createdAt: string) => ({
+        id: "m",
+        role: "user" as const,
+        text: "q",
+        files: [],
+        createdAt,
+      });
+      const forgotten = { ...newThread(), createdAt: daysAgo(40) };
+      const oldButTalkedTo = { ...newThread(), createdAt: daysAgo(40), messages: [message(daysAgo(2))] };
+      const talkedToLongAgo = { ...newThread(), createdAt: daysAgo(50), messages: [message(daysAgo(35))] };
+      const fresh = newThread();
+      for (const thread of [forgotten, oldButTalkedTo, talkedToLongAgo, fresh]) await a.insert(thread);
+
+      const idle = await b.idleSince(new Date(now - 30 * 24 * 3600_000), 100);
+      expect(idle.sort()).toEqual([forgotten.id, talkedToLongAgo.id].sort());
+      expect(await b.idleSince(new Date(now - 30 * 24 * 3600_000), 1)).toHaveLength(1);
+    });
+
     test("an unknown or deleted thread loads as nothing and cannot be changed", async () => {
       const thread = newThread();
       await a.insert(thread);

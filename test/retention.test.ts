@@ -16,6 +16,7 @@ import { silentLogger } from "../src/core/logger";
 import type { RetentionTarget } from "../src/core/ports";
 import { ScriptedBackend } from "./fakes/scripted-backend";
 import { turn } from "./contracts/usage-ledger-contract";
+import { userMessage } from "./support/messages";
 
 const DAY = 24 * 3600_000;
 
@@ -112,11 +113,18 @@ test("databot forget deletes one thread's data at once, whatever its age", async
   try {
     const kept = await w.conversation("kept", 1);
     const gone = await w.conversation("gone", 1);
+    // Its answered question is in the inbox (text and all) and a follow-up is waiting.
+    await w.store.enqueue(userMessage(gone.threadId, "revenue by region", [], { id: "q1" }), DAY);
+    await w.store.enqueue(userMessage(gone.threadId, "and by month?", [], { id: "q2" }), DAY);
+    const answered = (await w.store.claimNext("w1", DAY, ["slack"]))!;
+    await w.store.finish(answered.lease, "done");
     expect(await w.retention.forget(gone.threadId, "forget")).toBe(true);
     expect(w.backend.threads.get(gone.agentThreadId)?.deleted).toBe(true);
     expect(await w.store.getThread(gone.threadId)).toBeUndefined();
     expect(await w.ledger.activeSince(gone.threadId, 0)).toBe(false);
     expect(w.transcripts.has(gone.threadId)).toBe(false);
+    expect(await w.store.getItem(answered.seq)).toBeUndefined();
+    expect((await w.store.unfinishedInThread(gone.threadId)).map((i) => i.message.id)).toEqual(["q2"]);
     expect(await w.store.getThread(kept.threadId)).toBeDefined();
   } finally {
     await w.close();

@@ -5,10 +5,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { SqliteStore } from "../src/adapters/stores/sqlite/sqlite-store";
 import { ScriptedBackend } from "./fakes/scripted-backend";
 import { DATABOT, FakeSlack, seedAcme, visibleText } from "./fakes/slack/fake-slack";
 import { startTestDatabot, type TestDatabot } from "./support/harness";
 
+const DAY = 24 * 3600_000;
 const mention = (text: string) => `<@${DATABOT.userId}> ${text}`;
 
 let slack: FakeSlack;
@@ -28,8 +30,8 @@ afterEach(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function startBot(backend = new ScriptedBackend()): Promise<TestDatabot> {
-  bot = await startTestDatabot({ env: slack.env(), backend, dataDir });
+async function startBot(backend = new ScriptedBackend(), env: Record<string, string> = {}) {
+  bot = await startTestDatabot({ env: { ...slack.env(), ...env }, backend, dataDir });
   slack.eventsUrl = `${bot.url}/slack/events`;
   return bot;
 }
@@ -100,6 +102,29 @@ test("Show code still works after databot restarted", async () => {
   expect(await slack.click("U0ANA", answer!, "databot_show_code")).toBe(200);
   const snippet = await slack.waitFor(() => slack.databotReplies("C0SALES", asked.ts)[1]);
   expect(slack.state.files.get(snippet.files[0]!)!.bytes.toString("utf8")).toContain("pd.read_csv");
+});
+
+test("with a shorter RETENTION_DAYS the code is deleted sooner, and a click says how long it is kept", async () => {
+  const first = await startBot(undefined, { RETENTION_DAYS: "2" });
+  const asked = await slack.post("U0ANA", { channel: "C0SALES", text: mention("chart revenue") });
+  await first.waitForTurns(1);
+  const [answer] = slack.databotReplies("C0SALES", asked.ts);
+  await first.close();
+  bot = undefined;
+
+  // Three days later the purge removes what expired.
+  const later = new SqliteStore({
+    file: path.join(dataDir, "databot.sqlite"),
+    now: () => Date.now() + 3 * DAY,
+  });
+  await later.purgeExpired(DAY);
+  await later.close();
+
+  await startBot(undefined, { RETENTION_DAYS: "2" });
+  await slack.click("U0ANA", answer!, "databot_show_code");
+  const note = await slack.waitFor(() => slack.state.messages.find((m) => m.ephemeralFor === "U0ANA"));
+  expect(note.text).toBe("The code behind this answer is no longer kept (databot keeps it for 2 days).");
+  expect(slack.databotReplies("C0SALES", asked.ts)).toHaveLength(1);
 });
 
 test("an answer without code has no Show code button", async () => {

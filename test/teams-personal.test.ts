@@ -3,11 +3,13 @@
  * file through Teams' pre-authorized download link, answers with text and the chart inline, and offers the
  * generated file through Teams' file consent card.
  */
+import path from "node:path";
 import type { Activity } from "botbuilder";
 import { downloadInfo, fileConsentInvoke, personalMessage, cardSubmit } from "./fakes/teams/activities";
 import { FILE_CONSENT_CARD, FILE_INFO_CARD, ADAPTIVE_CARD } from "../src/adapters/chat/teams/cards";
 import { startTeamsWorld, type TeamsWorld } from "./fakes/teams/world";
 import { pngSize } from "./support/png";
+import { SqliteStore } from "../src/adapters/stores/sqlite/sqlite-store";
 
 let world: TeamsWorld;
 afterEach(async () => world?.close());
@@ -123,6 +125,32 @@ test("Show code posts the code the analysis ran", async () => {
     posted.find((p) => p.activity.type === "message" && (p.activity.text ?? "").startsWith("```python")),
   );
   expect(code.activity.text).toContain("df = pd.read_csv('/mnt/data/data.csv')");
+});
+
+test("with a shorter RETENTION_DAYS the code behind an answer is deleted sooner", async () => {
+  world = await startTeamsWorld({ env: { RETENTION_DAYS: "2" } });
+  const { connector } = world;
+  const question = personalMessage({ serviceUrl: connector.serviceUrl, text: "revenue by region" });
+  await world.post(question);
+  const answer = await connector.waitFor((posted) =>
+    posted.find((p) => p.activity.attachments?.some((a) => a.contentType === ADAPTIVE_CARD)),
+  );
+  const card = answer.activity.attachments!.find((a) => a.contentType === ADAPTIVE_CARD)!.content as {
+    actions: { data: unknown }[];
+  };
+  // Three days later the purge removes what expired (another connection to databot's store, on a later clock).
+  const later = new SqliteStore({
+    file: path.join(world.bot.dataDir, "databot.sqlite"),
+    now: () => Date.now() + 3 * 24 * 3600_000,
+  });
+  await later.purgeExpired(0);
+  await later.close();
+
+  await world.post(cardSubmit(question, answer.id, card.actions[0]!.data));
+  const said = await connector.waitFor((posted) =>
+    posted.find((p) => (p.activity.text ?? "").startsWith("That code is no longer available")),
+  );
+  expect(said.activity.text).toBe("That code is no longer available (it is kept for 2 days).");
 });
 
 test("when someone installs databot, it introduces itself in their chat", async () => {

@@ -38,10 +38,17 @@ const reply = (replyTo: string) => ({
   notices: [],
 });
 
+const DAY = 24 * 3600_000;
+
+/** Both replicas stamp entries with this clock; stories about age move it ahead. */
+let ahead = 0;
+const now = () => new Date(Date.now() + ahead);
+
 function transcriptStories(name: string, open: () => Promise<Replicas>) {
   describe(`web transcripts in ${name}`, () => {
     let r: Replicas;
     beforeAll(async () => (r = await open()));
+    beforeEach(() => (ahead = 0));
     afterAll(() => r.close());
 
     test("a conversation written on one replica reads back on another, with its chart and file", async () => {
@@ -91,13 +98,33 @@ function transcriptStories(name: string, open: () => Promise<Replicas>) {
       expect(await r.a.addBot(thread.id, reply("web:d2"))).toBeUndefined();
       expect(await r.a.entries(thread.id)).toEqual([]);
     });
+
+    test("threads idle past the cut-off are purged with their charts and files; an active one stays", async () => {
+      const idle = await r.a.create();
+      await r.a.addUser(idle.id, { messageId: "web:i1", text: "chart", attachments: [] });
+      const answer = await r.a.addBot(idle.id, reply("web:i1"));
+      const started = await r.a.create(); // created as long ago, but talked to since
+      ahead += 20 * DAY;
+      await r.a.addUser(started.id, { messageId: "web:s1", text: "still here", attachments: [] });
+      ahead += 15 * DAY;
+      const cutoff = new Date(now().getTime() - 30 * DAY);
+
+      const mine = (metas: { id: string }[]) =>
+        metas.map((t) => t.id).filter((id) => [idle.id, started.id].includes(id));
+      expect(mine(await r.b.list(1000))).toEqual([started.id, idle.id]);
+      expect(await r.b.purgeIdle(cutoff)).toContain(idle.id);
+      expect(await r.a.get(idle.id)).toBeUndefined();
+      expect(await r.a.openAsset(idle.id, answer!.id, "chart.png")).toBeUndefined();
+      expect((await r.a.entries(started.id)).map((e) => e.text)).toEqual(["still here"]);
+      expect(await r.b.purgeIdle(cutoff)).not.toContain(started.id);
+    });
   });
 }
 
 transcriptStories("files", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "databot-transcripts-"));
   // One process: the files keep the thread list in memory, so both sides are the same store.
-  const store = new TranscriptStore(new FileTranscriptRecords(dir), new FsBlobStore(dir));
+  const store = new TranscriptStore(new FileTranscriptRecords(dir), new FsBlobStore(dir), now);
   return {
     a: store,
     b: store,
@@ -110,7 +137,8 @@ transcriptStories("PostgreSQL", async () => {
   const pools: pg.Pool[] = [openPool({ url: db.url }), openPool({ url: db.url })];
   const [a, b] = await Promise.all(
     pools.map(
-      async (pool) => new TranscriptStore(await PgTranscriptRecords.open(pool), await PgBlobStore.open(pool)),
+      async (pool) =>
+        new TranscriptStore(await PgTranscriptRecords.open(pool), await PgBlobStore.open(pool), now),
     ),
   );
   return {

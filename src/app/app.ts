@@ -49,6 +49,11 @@ export interface DatabotParts {
    * never takes back the turns of a server that runs with the same replica id.
    */
   workerId?: string;
+  /**
+   * Build only what the surfaces keep about conversations (their retention targets), not the surfaces: a
+   * one-off process that serves no one (`databot forget`) still deletes a thread's transcript and uploads.
+   */
+  surfaceDataOnly?: boolean;
   /** Whether to listen on HTTP (the CLI does not). Default true. */
   http?: boolean;
   /**
@@ -117,11 +122,19 @@ export async function startDatabot(
       dataDir: core.dataDir,
       maxFileBytes: core.maxFileBytes,
       publicBaseUrl: core.publicBaseUrl,
+      retentionDays: config.usage.retentionDays,
     },
   };
-  const modules = (parts.surfaces ?? BUILT_IN_SURFACES)
-    .map((spec) => spec.build({ ...deps, spaces: prefixedSpaces(store, spec.name) }, config))
-    .filter((m): m is SurfaceModule => m !== undefined);
+  const specs = parts.surfaces ?? BUILT_IN_SURFACES;
+  const surfaceDeps = (spec: SurfaceSpec) => ({ ...deps, spaces: prefixedSpaces(store, spec.name) });
+  const modules = parts.surfaceDataOnly
+    ? []
+    : specs
+        .map((spec) => spec.build(surfaceDeps(spec), config))
+        .filter((m): m is SurfaceModule => m !== undefined);
+  const retentionTargets = parts.surfaceDataOnly
+    ? specs.flatMap((spec) => spec.retention(surfaceDeps(spec), config))
+    : modules.flatMap((m) => m.retention ?? []);
   const service: ConversationService = new ConversationService({
     store,
     backend: observedBackend(backend, metrics),
@@ -174,7 +187,7 @@ export async function startDatabot(
     inbox: store,
     maintenance: store,
     backend,
-    targets: modules.flatMap((m) => m.retention ?? []),
+    targets: [...retentionTargets, ...(backend.retention ? [backend.retention] : [])],
     platforms: modules.map((m) => m.surface.platform),
     retentionDays: config.usage.retentionDays,
     dedupeTtlMs: config.core.dedupeTtlMs,

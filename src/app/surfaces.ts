@@ -4,8 +4,9 @@
  */
 import { createSlackModule, type SlackModuleOptions } from "../adapters/chat/slack";
 import { createTeamsModule } from "../adapters/chat/teams";
-import { createWebChatModule } from "../adapters/chat/web";
+import { createWebChatModule, webChatRetention } from "../adapters/chat/web";
 import type { Config } from "../config";
+import type { RetentionTarget } from "../core/ports";
 import type { SurfaceDeps, SurfaceModule } from "../adapters/chat/surface-module";
 
 /** A chat surface the server can run: which section of the configuration it reads, and how it is built. */
@@ -13,6 +14,11 @@ export interface SurfaceSpec {
   readonly name: string;
   /** The surface's module, or undefined when its configuration section is absent. */
   build(deps: SurfaceDeps, config: Config): SurfaceModule | undefined;
+  /**
+   * Only what the surface keeps about conversations, without building the surface or any server (for
+   * `databot forget`); none when it is not configured or keeps nothing beyond what expires by itself.
+   */
+  retention(deps: SurfaceDeps, config: Config): readonly RetentionTarget[];
 }
 
 /** A surface built from one configuration section (`undefined`: not configured). */
@@ -20,6 +26,7 @@ export function surfaceSpec<S>(
   name: string,
   section: (config: Config) => S | undefined,
   create: (deps: SurfaceDeps, section: S) => SurfaceModule,
+  retention?: (deps: SurfaceDeps, section: S) => readonly RetentionTarget[],
 ): SurfaceSpec {
   return {
     name,
@@ -27,10 +34,14 @@ export function surfaceSpec<S>(
       const own = section(config);
       return own === undefined ? undefined : create(deps, own);
     },
+    retention(deps, config) {
+      const own = section(config);
+      return own === undefined || !retention ? [] : retention(deps, own);
+    },
   };
 }
 
-const webSurface = (): SurfaceSpec => surfaceSpec("web", (c) => c.web, createWebChatModule);
+const webSurface = (): SurfaceSpec => surfaceSpec("web", (c) => c.web, createWebChatModule, webChatRetention);
 export const slackSurface = (options: SlackModuleOptions = {}): SurfaceSpec =>
   surfaceSpec(
     "slack",

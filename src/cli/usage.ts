@@ -111,8 +111,14 @@ export async function forgetCommand(
     return 2;
   }
   const threadId = asThreadId(values.thread);
-  // The same wiring as the server, answering nothing: its backend, store and ledger do the deleting.
-  const running = await startDatabot(config, logger, { ...parts, surfaces: [], http: false });
+  // The same wiring as the server, serving and answering nothing: its backend, store and ledger do the
+  // deleting, and what the surfaces keep (the web chat's transcripts and uploads) is built without them.
+  const running = await startDatabot(config, logger, {
+    ...parts,
+    surfaceDataOnly: true,
+    http: false,
+    worker: false,
+  });
   try {
     if (!(await running.retention.forget(threadId, "forget"))) {
       io.stderr.write(

@@ -177,6 +177,32 @@ export function inboxStories(kit: StoreKit): void {
     expect(await store.latestInThread(t, "done")).toMatchObject({ message: { id: "two" } });
   });
 
+  test("forgetting a thread deletes its finished items at once and leaves its unfinished ones", async () => {
+    const store = await kit.store();
+    const t = threadOf("forgotten");
+    const other = threadOf("kept");
+    await store.enqueue(userMessage(other, "someone else's", [], { id: "o1" }), HOUR);
+    await store.enqueue(userMessage(t, "revenue by region", [], { id: "f1" }), HOUR);
+    await store.enqueue(userMessage(t, "and by month", [], { id: "f2" }), HOUR);
+    await store.enqueue(userMessage(t, "still waiting", [], { id: "f3" }), HOUR);
+    const answer = async (status: "done" | "failed") => {
+      const item = (await store.claimNext("w1", HOUR, ["cli"]))!;
+      await store.finish(item.lease, status, status === "failed" ? "backend_error" : undefined);
+      return item;
+    };
+    const theirs = await answer("done");
+    const done = await answer("done");
+    const failed = await answer("failed");
+    expect([theirs, done, failed].map((i) => i.message.id)).toEqual(["o1", "f1", "f2"]);
+
+    expect(await store.forgetThread(t)).toBe(2);
+    expect(await store.getItem(done.seq)).toBeUndefined();
+    expect(await store.getItem(failed.seq)).toBeUndefined();
+    expect((await store.unfinishedInThread(t)).map((i) => i.message.id)).toEqual(["f3"]);
+    expect(await store.getItem(theirs.seq)).toMatchObject({ status: "done" });
+    expect(await store.forgetThread(t)).toBe(0);
+  });
+
   test("checkpoint patches replace top-level keys whole and keep the rest, the posted reply included", async () => {
     const store = await kit.store();
     await store.enqueue(userMessage(threadOf("t"), "q", [], { id: "q" }), HOUR);

@@ -23,6 +23,8 @@ export interface SurfaceSettings {
   maxFileBytes: number;
   /** databot's public https address, for links it hands out. */
   publicBaseUrl?: string;
+  /** `RETENTION_DAYS`: what a surface keeps about conversations ("Show code" records) expires by then. */
+  retentionDays: number;
 }
 
 /**

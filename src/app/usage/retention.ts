@@ -25,7 +25,7 @@ const LOGGED_IDS = 50;
 export interface RetentionDeps {
   ledger: UsageLedger;
   threads: ThreadMap;
-  inbox: Pick<Inbox, "unfinishedInThread">;
+  inbox: Pick<Inbox, "unfinishedInThread" | "forgetThread">;
   maintenance: Pick<StoreMaintenance, "purgeExpired">;
   backend: AgentBackend;
   /** What else keeps data about conversations (transcripts, staged uploads, "Show code" records). */
@@ -102,13 +102,15 @@ export class Retention {
     }
     await deps.threads.deleteThread(threadId);
     const records = await deps.ledger.forgetThread(threadId);
+    // Finished items hold the question's text: they go now, not when the dedupe window ends.
+    const inboxItems = await deps.inbox.forgetThread(threadId);
     const other: Record<string, number> = {};
     for (const target of deps.targets) {
       if (!target.forgetThread) continue;
       other[target.name] = (await target.forgetThread(threadId)).length;
     }
     deps.logger.info(
-      { threadId, agentThreadId: mapped?.agentThreadId, usageRecords: records, ...other, why },
+      { threadId, agentThreadId: mapped?.agentThreadId, usageRecords: records, inboxItems, ...other, why },
       "thread data deleted",
     );
     return true;

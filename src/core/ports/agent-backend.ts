@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { CodeRun, Notice, ReplyFile, ReplyImage } from "../types";
+import type { RetentionTarget } from "./retention";
 import type { TokenUsage } from "./usage";
 
 /** A file to upload into the backend, as a stream. */
@@ -171,6 +172,13 @@ export interface AgentBackend {
    * already gone. A later {@link AgentBackend.ensureThread} with its id gets a new thread.
    */
   deleteThread(threadId: string): Promise<void>;
+
+  /**
+   * What the backend keeps here by itself, for the `RETENTION_DAYS` purge: threads no chat thread maps to any
+   * more (their mapping was lost) would otherwise never be deleted. Backends that keep nothing locally leave it
+   * out.
+   */
+  readonly retention?: RetentionTarget;
 
   /** Releases clients, pools and timers. */
   close(): Promise<void>;

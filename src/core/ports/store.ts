@@ -122,6 +122,12 @@ export interface Inbox {
 
   /** The item with this sequence number. */
   getItem(seq: number): Promise<InboxItem | undefined>;
+
+  /**
+   * Deletes the thread's finished (done or failed) items at once, message text and all (`databot forget`, the
+   * retention purge); pending and processing ones stay. Returns how many went.
+   */
+  forgetThread(chatThreadId: string): Promise<number>;
 }
 
 /** Which agent thread each chat thread continues. */

@@ -62,7 +62,8 @@ export interface ThreadMeta {
 /**
  * Where the web threads and their entries are kept. Contract (checked for both implementations by
  * `test/web-transcripts.test.ts`): entries come back in the order appended; appending to a thread that does not
- * exist (it was deleted) writes nothing and says so; a deleted thread is gone from `list` and `get`.
+ * exist (it was deleted) writes nothing and says so; a deleted thread is gone from `list` and `get`; `idleSince`
+ * lists by last activity.
  */
 export interface TranscriptRecords {
   /** Threads, most recently active first. */
@@ -80,4 +81,9 @@ export interface TranscriptRecords {
   rename(key: string, title: string): Promise<boolean>;
   /** Deletes the thread and its entries. */
   delete(key: string): Promise<void>;
+  /**
+   * Threads whose last activity (`updatedAt`) is before `cutoff`, least recently active first, at most `limit`:
+   * what the `RETENTION_DAYS` purge deletes.
+   */
+  idleSince(cutoff: Date, limit: number): Promise<ThreadMeta[]>;
 }

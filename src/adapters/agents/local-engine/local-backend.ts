@@ -15,6 +15,7 @@ import type {
   AgentMessageInput,
   AgentOutput,
   EnsuredThread,
+  RetentionTarget,
   RunObserver,
   UploadedFile,
 } from "../../../core/ports";
@@ -49,6 +50,8 @@ export interface LocalBackendOptions {
 
 /** Uploads that no message attached within a day are left over from failed turns. */
 const UPLOAD_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+/** Idle threads deleted per retention purge; the rest go in the next one (hourly). */
+const PURGE_BATCH = 500;
 
 interface ActiveRun {
   runId: string;
@@ -251,6 +254,19 @@ class LocalBackend implements AgentBackend, SandboxStatsSource {
     await this.sessions.end(threadId);
     await this.store.delete(threadId);
   }
+
+  /**
+   * Threads last used before the cut-off, mapped or not: the purge deleted the mapped ones of idle chat
+   * threads already (through {@link deleteThread}); this finds those whose mapping was lost. A running one stays.
+   */
+  readonly retention: RetentionTarget = {
+    name: "local-threads",
+    purgeOlderThan: async (cutoff) => {
+      const idle = (await this.store.idleSince(cutoff, PURGE_BATCH)).filter((id) => !this.active.has(id));
+      for (const id of idle) await this.deleteThread(id);
+      return idle;
+    },
+  };
 
   async close(): Promise<void> {
     this.closed = true;

@@ -61,6 +61,17 @@ export interface LocalThreadRecords {
   /** Loads, changes and saves a thread; the change sees every earlier one. Fails for an unknown thread. */
   update<T>(id: string, change: (thread: LocalThread) => T | Promise<T>): Promise<T>;
   delete(id: string): Promise<void>;
+  /**
+   * Threads whose last activity ({@link lastActivity}) is before `cutoff`, at most `limit`: what the retention
+   * purge deletes.
+   */
+  idleSince(cutoff: Date, limit: number): Promise<string[]>;
+}
+
+/** When a thread was last used: its newest message, or its creation. */
+export function lastActivity(thread: Pick<LocalThread, "createdAt" | "messages">): number {
+  const newest = thread.messages[thread.messages.length - 1]?.createdAt;
+  return Date.parse(newest || thread.createdAt);
 }
 
 const ID_PATTERN = /^local_(thread|file|msg|run)_[0-9a-f-]{36}$/;
@@ -121,6 +132,11 @@ export class LocalThreadStore {
     if (!isLocalId(id, "thread")) return;
     await this.records.delete(id);
     await this.blobs.deletePrefix(`local-engine/threads/${id}/`);
+  }
+
+  /** Ids of threads last used before `cutoff`. */
+  idleSince(cutoff: Date, limit: number): Promise<string[]> {
+    return this.records.idleSince(cutoff, limit);
   }
 
   /** Streams an upload into the blob store (never buffered whole) and returns its id. */

@@ -64,4 +64,15 @@ export class PgLocalThreadRecords implements LocalThreadRecords {
   async delete(id: string): Promise<void> {
     await this.pool.query("DELETE FROM local_threads WHERE id = $1", [id]);
   }
+
+  async idleSince(cutoff: Date, limit: number): Promise<string[]> {
+    // The same "last activity" as the file records: the newest message, or the thread's creation.
+    const { rows } = await this.pool.query<{ id: string }>(
+      `SELECT id FROM local_threads
+        WHERE COALESCE(NULLIF(record -> 'messages' -> -1 ->> 'createdAt', ''), record ->> 'createdAt')::timestamptz < $1
+        LIMIT $2`,
+      [cutoff, limit],
+    );
+    return rows.map((row) => row.id);
+  }
 }

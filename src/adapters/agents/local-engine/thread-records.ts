@@ -3,9 +3,15 @@
  * replaced whole (through a temporary file) at each change; changes of one thread are queued in memory.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { isLocalId, trimRuns, type LocalThread, type LocalThreadRecords } from "./local-threads";
+import {
+  isLocalId,
+  lastActivity,
+  trimRuns,
+  type LocalThread,
+  type LocalThreadRecords,
+} from "./local-threads";
 
 export class FileLocalThreadRecords implements LocalThreadRecords {
   private readonly threadsDir: string;
@@ -52,6 +58,24 @@ export class FileLocalThreadRecords implements LocalThreadRecords {
 
   async delete(id: string): Promise<void> {
     await rm(path.join(this.threadDir(id), "thread.json"), { force: true });
+  }
+
+  async idleSince(cutoff: Date, limit: number): Promise<string[]> {
+    let ids: string[];
+    try {
+      ids = (await readdir(this.threadsDir)).filter((id) => isLocalId(id, "thread"));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
+    }
+    const idle: string[] = [];
+    // One record at a time: a process's threads are few, and each record is small (runs are trimmed).
+    for (const id of ids) {
+      if (idle.length >= limit) break;
+      const thread = await this.load(id).catch(() => undefined); // a record cut short stays for a person to see
+      if (thread && lastActivity(thread) < cutoff.getTime()) idle.push(id);
+    }
+    return idle;
   }
 
   private async save(thread: LocalThread): Promise<void> {

@@ -9,8 +9,6 @@ import type { JsonObject } from "../../../core/types";
 const DAY_MS = 24 * 3600_000;
 /** A thread stays "databot's" this long after its last question. */
 const THREAD_TTL_MS = 90 * DAY_MS;
-/** How long "Show code" keeps working after an answer. */
-export const CODE_TTL_MS = 30 * DAY_MS;
 
 /** A thread databot answers; follow-ups there need no mention. */
 export interface DatabotThread {
@@ -35,7 +33,13 @@ export class SlackMemory {
   private readonly threads: KeyValueSpace;
   private readonly codes: KeyValueSpace;
 
-  constructor(spaces: KeyValueSpaces) {
+  /** How long "Show code" keeps working after an answer: `RETENTION_DAYS`, as the rest of a conversation. */
+  readonly codeDays: number;
+  private readonly codeTtlMs: number;
+
+  constructor(spaces: KeyValueSpaces, retentionDays: number) {
+    this.codeDays = retentionDays;
+    this.codeTtlMs = retentionDays * DAY_MS;
     this.threads = spaces.space("threads");
     this.codes = spaces.space("code");
   }
@@ -65,7 +69,7 @@ export class SlackMemory {
   /** Keeps the code of an answer; returns the key the button carries (Slack limits a button's value). */
   async keepCode(code: Omit<StoredCode, "postedAt">): Promise<string> {
     const key = randomUUID();
-    await this.codes.put(key, toJson(code), CODE_TTL_MS);
+    await this.codes.put(key, toJson(code), this.codeTtlMs);
     return key;
   }
 
@@ -74,7 +78,7 @@ export class SlackMemory {
   }
 
   async markCodePosted(key: string, code: StoredCode, postedAt: string): Promise<void> {
-    await this.codes.put(key, toJson({ ...code, postedAt }), CODE_TTL_MS);
+    await this.codes.put(key, toJson({ ...code, postedAt }), this.codeTtlMs);
   }
 }
 

@@ -41,7 +41,7 @@ export function createSlackModule(
 ): SurfaceModule {
   const logger = deps.logger.child({ surface: "slack" });
   const clients = webClients(slack, logger);
-  const memory = new SlackMemory(deps.spaces);
+  const memory = new SlackMemory(deps.spaces, deps.settings.retentionDays);
   const identity = new BotIdentityCache(clients.quick, logger);
   const timings = { ...DEFAULT_TIMINGS, ...options.timings };
   const surface = new SlackSurface(

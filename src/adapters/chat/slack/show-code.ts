@@ -7,7 +7,7 @@ import type { App, BlockButtonAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../../../core/logger";
 import { SHOW_CODE_ACTION } from "./blocks";
-import { CODE_TTL_MS, type SlackMemory, type StoredCode } from "./memory";
+import type { SlackMemory, StoredCode } from "./memory";
 import { slackErrorCode } from "./slack-errors";
 import { shareFilesInThread } from "./upload";
 
@@ -41,7 +41,7 @@ export class ShowCode {
     try {
       const code = key ? await this.deps.memory.code(key) : undefined;
       if (!code) {
-        const days = Math.round(CODE_TTL_MS / 86_400_000);
+        const days = this.deps.memory.codeDays;
         if (channel)
           await this.tell(
             channel,

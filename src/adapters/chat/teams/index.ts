@@ -18,8 +18,9 @@ import { DOWNLOAD_ROUTE, downloadHandler, LinkSigner } from "./signed-links";
 import { TeamsSurface } from "./surface";
 
 const MESSAGES_ROUTE = "/api/messages";
-/** Generated files wait this long for a consent click or a download. */
-const FILE_TTL_MS = 24 * 3600_000;
+const DAY_MS = 24 * 3600_000;
+/** Generated files wait this long for a consent click or a download (never longer than `RETENTION_DAYS`). */
+const FILE_TTL_MS = DAY_MS;
 const SWEEP_INTERVAL_MS = 3600_000;
 /** An activity is at most a megabyte: its body arrives well within this. */
 const SMALL_BODY_MS = 30_000;
@@ -35,6 +36,8 @@ export function createTeamsModule(deps: SurfaceDeps, teams: TeamsConfig): Surfac
   }
   keepEntityFields();
   const logger = deps.logger.child({ surface: "teams" });
+  // "Show code" records and spooled files are part of the conversation: none outlives RETENTION_DAYS.
+  const codeTtlMs = settings.retentionDays * DAY_MS;
   const fetcher = new TeamsFetcher({
     outbound: deps.outbound,
     hosts: teamsFileHosts(teams.appId),
@@ -44,7 +47,7 @@ export function createTeamsModule(deps: SurfaceDeps, teams: TeamsConfig): Surfac
   const adapter = new DatabotCloudAdapter(auth.authentication);
   const sender = new TeamsSender(adapter, auth.appId);
   const graph = teams.graph ? new GraphClient(teams.graph, fetcher) : undefined;
-  const spool = new FileSpool(deps.shared.blobs, FILE_TTL_MS);
+  const spool = new FileSpool(deps.shared.blobs, Math.min(FILE_TTL_MS, codeTtlMs));
   let signer: Promise<LinkSigner> | undefined;
   const getSigner = () => (signer ??= LinkSigner.fromStore(deps.spaces.space("links")));
   const files = new FileDelivery({
@@ -63,6 +66,7 @@ export function createTeamsModule(deps: SurfaceDeps, teams: TeamsConfig): Surfac
     auth,
     graph,
     codes: deps.spaces.space("code"),
+    codeTtlMs,
     logger,
     fetcher,
     filePolicy: deps.filePolicy,
@@ -72,6 +76,7 @@ export function createTeamsModule(deps: SurfaceDeps, teams: TeamsConfig): Surfac
     auth,
     sink: deps.sink,
     codes: deps.spaces.space("code"),
+    codeDays: settings.retentionDays,
     threads: deps.threads,
     files,
     graph,

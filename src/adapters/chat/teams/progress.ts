@@ -6,7 +6,7 @@
  */
 import type { Activity, ConversationReference } from "botbuilder";
 import type { Logger } from "../../../core/logger";
-import type { LiveChannel, Pacing, TurnStatus } from "../../../core/ports";
+import type { LiveChannel, Pacing, QueueReason, TurnStatus } from "../../../core/ports";
 import { escapeTeamsText, toTeamsMarkdown } from "./markdown";
 import { statusOf, type TeamsSender } from "./sender";
 
@@ -129,12 +129,22 @@ export class TeamsIndicator {
   }
 }
 
+/** Where a waiting question stands: behind earlier ones in its chat, or in line for an analysis session. */
+export function queuedText(position: number, reason?: QueueReason): string {
+  if (reason === "sessions") {
+    return position <= 1
+      ? "Waiting for a free analysis session; this question is next…"
+      : `Waiting for a free analysis session; this question is number ${position} in line…`;
+  }
+  return position <= 1
+    ? "Waiting for the earlier question in this chat to finish…"
+    : `Waiting for ${position} earlier questions in this chat to finish…`;
+}
+
 function informativeText(progress: TurnStatus): string {
   switch (progress.stage) {
     case "queued":
-      return progress.position === 1
-        ? "Waiting for the earlier question in this chat to finish…"
-        : `Waiting for ${progress.position} earlier questions in this chat to finish…`;
+      return queuedText(progress.position);
     case "receiving_files":
       return `Reading ${escapeTeamsText(progress.files.join(", "))}…`;
     case "thinking":

@@ -27,6 +27,8 @@ export interface TeamsReceiverDeps {
   sink: MessageSink;
   /** "Show code" records, by the key the button carries. */
   codes: KeyValueSpace;
+  /** How many days they are kept (`RETENTION_DAYS`), for the answer to a click on an expired one. */
+  codeDays: number;
   threads: Pick<ThreadMap, "getThread">;
   files: FileDelivery;
   graph?: GraphClient;
@@ -213,7 +215,7 @@ export class TeamsReceiver {
     const text =
       Array.isArray(runs) && runs.length > 0
         ? codeMessageText(runs as unknown as CodeRun[])
-        : "That code is no longer available (it is kept for 30 days).";
+        : `That code is no longer available (it is kept for ${this.deps.codeDays} days).`;
     await context.sendActivity({ type: ActivityTypes.Message, text, textFormat: "markdown" });
   }
 

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { Activity } from "botbuilder";
 import { FileRefusedError, type FilePolicy } from "../../../core/files/file-policy";
-import type { ChatSurface, KeyValueSpace, TurnView } from "../../../core/ports";
+import type { ChatSurface, KeyValueSpace, QueueReason, TurnView } from "../../../core/ports";
 import type { AttachmentMeta, InboundMessage, JsonValue, Reply } from "../../../core/types";
 import type { Logger } from "../../../core/logger";
 import type { BotAuth } from "./auth";
@@ -14,13 +14,10 @@ import type { FileDelivery } from "./file-delivery";
 import { openSharedFile, type GraphClient } from "./graph-client";
 import { fitForTeams } from "./images";
 import { teamsContextOf, type TeamsContext } from "./normalize";
-import { streamFields, TeamsIndicator, type StreamState } from "./progress";
+import { queuedText, streamFields, TeamsIndicator, type StreamState } from "./progress";
 import { answerActivities } from "./reply-activities";
 import { hostOf, unavailable, type TeamsFetcher } from "./scoped-fetch";
 import { statusOf, type TeamsSender } from "./sender";
-
-/** How long "Show code" keeps working after an answer. */
-const CODE_TTL_MS = 30 * 24 * 3600_000;
 
 export const GRAPH_NOT_CONFIGURED =
   "I can't open files shared in channels or group chats, because Microsoft Graph access isn't set up for databot. " +
@@ -35,6 +32,8 @@ export interface TeamsSurfaceDeps {
   graph?: GraphClient;
   /** "Show code" records, by the key the button carries. */
   codes: KeyValueSpace;
+  /** How long a "Show code" record is kept (`RETENTION_DAYS`). */
+  codeTtlMs: number;
   logger: Logger;
   fetcher: TeamsFetcher;
   filePolicy: FilePolicy;
@@ -70,6 +69,17 @@ export class TeamsSurface implements ChatSurface {
     };
   }
 
+  /**
+   * A short message in the chat (or the channel's reply chain) saying where the question stands: it has no turn
+   * yet, so no stream or typing indicator to show it in.
+   */
+  async announceQueued(message: InboundMessage, position: number, reason?: QueueReason): Promise<void> {
+    const { reference } = teamsContextOf(message);
+    await this.deps.sender.send(reference, [
+      { type: "message", text: `_${queuedText(position, reason)}_`, textFormat: "markdown" },
+    ]);
+  }
+
   private async postReply(
     message: InboundMessage,
     reply: Reply,
@@ -80,7 +90,7 @@ export class TeamsSurface implements ChatSurface {
     let showCodeKey: string | undefined;
     if (reply.code.length > 0) {
       showCodeKey = randomUUID();
-      await this.deps.codes.put(showCodeKey, reply.code as unknown as JsonValue, CODE_TTL_MS);
+      await this.deps.codes.put(showCodeKey, reply.code as unknown as JsonValue, this.deps.codeTtlMs);
     }
     const activities = answerActivities({
       reply,

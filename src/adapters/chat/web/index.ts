@@ -5,25 +5,29 @@
 import path from "node:path";
 import type { Express } from "express";
 import type { WebChatConfig } from "../../../config";
+import type { RetentionTarget } from "../../../core/ports";
 import type { SurfaceDeps, SurfaceModule } from "../surface-module";
 import { accessControl, securityHeaders } from "./access";
 import { apiRouter } from "./api-routes";
 import { LiveEvents } from "./live-events";
 import { staticDir, staticRouter } from "./static-files";
-import { TranscriptStore } from "./transcript";
-import { UploadStore } from "./uploads";
+import { webRetention, webStores } from "./retention";
 import { WebSurface } from "./web-surface";
 
 /** Staged uploads are checked this often, so one not sent within the hour is gone soon after. */
 const UPLOAD_SWEEP_MS = 10 * 60_000;
 
+/** What the web chat keeps, for `databot forget` (which serves nothing): the same stores, no server. */
+export function webChatRetention(deps: SurfaceDeps): RetentionTarget[] {
+  const { transcripts, uploads } = webStores(deps);
+  return webRetention(transcripts, uploads);
+}
+
 /** The web chat module, from its own configuration section. */
 export function createWebChatModule(deps: SurfaceDeps, web: WebChatConfig): SurfaceModule {
   const logger = deps.logger.child({ surface: "web" });
-  const { blobs, events, webTranscripts } = deps.shared;
-  const transcripts = new TranscriptStore(webTranscripts, blobs);
-  const uploads = new UploadStore(blobs, deps.filePolicy);
-  const live = new LiveEvents(events, logger);
+  const { transcripts, uploads } = webStores(deps);
+  const live = new LiveEvents(deps.shared.events, logger);
   const surface = new WebSurface(transcripts, uploads, live, logger);
   const token = web.accessToken;
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -70,5 +74,6 @@ export function createWebChatModule(deps: SurfaceDeps, web: WebChatConfig): Surf
       clearInterval(sweepTimer);
       live.closeAll();
     },
+    retention: webRetention(transcripts, uploads),
   };
 }

@@ -43,10 +43,15 @@ export interface OpenedAsset {
   stream: Readable;
 }
 
+/** Idle threads deleted per retention purge; the rest go in the next one (hourly). */
+const PURGE_BATCH = 500;
+
 export class TranscriptStore {
   constructor(
     private readonly records: TranscriptRecords,
     private readonly blobs: BlobStore,
+    /** The clock entries and threads are stamped with (tests move it). */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   list(limit: number): Promise<ThreadMeta[]> {
@@ -58,7 +63,7 @@ export class TranscriptStore {
   }
 
   async create(): Promise<ThreadMeta> {
-    const now = new Date().toISOString();
+    const now = this.now().toISOString();
     const meta: ThreadMeta = { id: randomUUID(), title: NEW_TITLE, createdAt: now, updatedAt: now };
     await this.records.insert(meta);
     return meta;
@@ -70,7 +75,7 @@ export class TranscriptStore {
 
   /** Appends a user message; the first one names the thread. */
   async addUser(key: string, entry: Omit<UserEntry, "kind" | "id" | "at">): Promise<UserEntry> {
-    const full: UserEntry = { kind: "user", id: randomUUID(), at: new Date().toISOString(), ...entry };
+    const full: UserEntry = { kind: "user", id: randomUUID(), at: this.now().toISOString(), ...entry };
     await this.records.append(key, full, titleFrom(entry));
     return full;
   }
@@ -132,7 +137,7 @@ export class TranscriptStore {
       })),
       notices,
       ...(reply.error ? { error: reply.error } : {}),
-      at: new Date().toISOString(),
+      at: this.now().toISOString(),
     };
     if (!(await this.records.append(key, entry))) {
       await this.blobs.deletePrefix(`web/threads/${key}/files/${id}/`);
@@ -152,6 +157,16 @@ export class TranscriptStore {
     if (!THREAD_KEY.test(key)) return;
     await this.records.delete(key);
     await this.blobs.deletePrefix(`web/threads/${key}/`);
+  }
+
+  /**
+   * Deletes threads (entries, charts and files) last active before `cutoff` (`RETENTION_DAYS`); returns their
+   * keys.
+   */
+  async purgeIdle(cutoff: Date): Promise<string[]> {
+    const idle = await this.records.idleSince(cutoff, PURGE_BATCH);
+    for (const meta of idle) await this.delete(meta.id);
+    return idle.map((meta) => meta.id);
   }
 
   /** A chart or file of a reply, opened for download, when the entry lists it. */

@@ -61,6 +61,8 @@ export class UploadStore {
     private readonly blobs: BlobStore,
     private readonly policy: FilePolicy,
     private readonly limits: StagingLimits = STAGING_LIMITS,
+    /** The clock uploads are stamped with (tests move it). */
+    private readonly now: () => number = Date.now,
   ) {}
 
   /**
@@ -86,7 +88,7 @@ export class UploadStore {
       thread,
       name: verdict.name,
       mimeType: verdict.type.mimeTypes[0]!,
-      createdAt: new Date().toISOString(),
+      createdAt: new Date(this.now()).toISOString(),
     };
     try {
       const checked = await this.policy.inspect(source, verdict.name, verdict.type);
@@ -103,7 +105,7 @@ export class UploadStore {
 
   /** Marks uploads as sent with a message: they no longer count as staged and wait for their answer. */
   async attach(records: UploadRecord[]): Promise<void> {
-    const attachedAt = new Date().toISOString();
+    const attachedAt = new Date(this.now()).toISOString();
     for (const { size: _size, ...record } of records) {
       await this.blobs.setMeta(PREFIX + record.id, { ...record, attachedAt });
     }
@@ -157,11 +159,25 @@ export class UploadStore {
     await this.blobs.delete(PREFIX + id);
   }
 
+  /** Deletes every upload of a thread, staged or sent (`databot forget`); returns their ids. */
+  async removeThread(thread: string): Promise<string[]> {
+    const gone = await this.inThread(thread);
+    for (const record of gone) await this.remove(record.id);
+    return gone.map((record) => record.id);
+  }
+
+  /** Deletes uploads made before `cutoff` (`RETENTION_DAYS`), sent or not; returns their ids. */
+  async purgeOlderThan(cutoff: Date): Promise<string[]> {
+    const old = (await this.records()).filter((record) => Date.parse(record.createdAt) < cutoff.getTime());
+    for (const record of old) await this.remove(record.id);
+    return old.map((record) => record.id);
+  }
+
   /**
    * Deletes staged uploads older than the staging limit, sent ones whose answer never came after the longer
    * one, and leftovers of uploads that were cut off. Returns how many uploads went.
    */
-  async sweep(now = Date.now()): Promise<number> {
+  async sweep(now = this.now()): Promise<number> {
     let removed = 0;
     for (const record of await this.records()) {
       const since = Date.parse(record.attachedAt ?? record.createdAt);

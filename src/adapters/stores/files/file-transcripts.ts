@@ -81,6 +81,14 @@ export class FileTranscriptRecords implements TranscriptRecords {
     });
   }
 
+  async idleSince(cutoff: Date, limit: number): Promise<ThreadMeta[]> {
+    const before = cutoff.toISOString(); // every time here is an ISO string, so they compare as text
+    return [...(await this.loadMetas()).values()]
+      .filter((meta) => meta.updatedAt < before)
+      .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))
+      .slice(0, limit);
+  }
+
   /** Changes a thread's description (after `work`), in order with its other changes; false when it is gone. */
   private change(key: string, work: (meta: ThreadMeta) => Promise<ThreadMeta>): Promise<boolean> {
     return this.inOrder(key, async () => {

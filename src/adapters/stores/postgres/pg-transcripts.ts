@@ -98,6 +98,14 @@ export class PgTranscriptRecords implements TranscriptRecords {
   async delete(key: string): Promise<void> {
     await this.pool.query("DELETE FROM web_threads WHERE id = $1", [key]);
   }
+
+  async idleSince(cutoff: Date, limit: number): Promise<ThreadMeta[]> {
+    const { rows } = await this.pool.query<ThreadRow>(
+      "SELECT * FROM web_threads WHERE updated_at < $1 ORDER BY updated_at LIMIT $2",
+      [cutoff, limit],
+    );
+    return rows.map(toMeta);
+  }
 }
 
 function toMeta(row: ThreadRow): ThreadMeta {

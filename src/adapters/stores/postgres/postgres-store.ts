@@ -27,6 +27,7 @@ import {
   CLAIM,
   ENQUEUE,
   FINISH,
+  FORGET_THREAD,
   GET_VALUE,
   LIST_THREADS,
   PURGE,
@@ -150,6 +151,10 @@ export class PostgresStore implements Store, InboxStats {
       [chatThreadId, status],
     );
     return row ? toItem(row) : undefined;
+  }
+
+  async forgetThread(chatThreadId: string): Promise<number> {
+    return (await this.db.write(FORGET_THREAD, [chatThreadId])).rowCount ?? 0;
   }
 
   async reopen(seq: number, checkpoint: TurnCheckpoint): Promise<boolean> {

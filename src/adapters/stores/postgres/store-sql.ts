@@ -109,6 +109,9 @@ export const PURGE = `WITH keys AS (DELETE FROM store_dedupe WHERE expires_at <=
     spaces AS (DELETE FROM store_kv WHERE expires_at <= ${NOW})
   DELETE FROM store_inbox WHERE status IN ('done', 'failed') AND finished_at <= ${NOW} - $2`;
 
+/** A thread's finished items, deleted at once (`databot forget`, retention). Parameters: thread id. */
+export const FORGET_THREAD = `DELETE FROM store_inbox WHERE thread_id = $1 AND status IN ('done', 'failed')`;
+
 export interface InboxRow {
   seq: string;
   message: string;

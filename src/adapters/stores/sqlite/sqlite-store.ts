@@ -167,6 +167,12 @@ export class SqliteStore implements Store, InboxStats {
     return row ? toItem(row) : undefined;
   }
 
+  async forgetThread(chatThreadId: string): Promise<number> {
+    return this.write("DELETE FROM inbox WHERE thread_id = ? AND status IN ('done', 'failed')").run(
+      chatThreadId,
+    ).changes;
+  }
+
   async reopen(seq: number, checkpoint: TurnCheckpoint): Promise<boolean> {
     // A reopened item goes to the back of its thread's queue (a new seq), so it cannot overtake later messages.
     return this.transaction((): boolean => {

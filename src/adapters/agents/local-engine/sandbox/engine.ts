@@ -108,6 +108,8 @@ class Engine implements SandboxEngine {
   }
 
   private startPool(mode: SandboxMode): void {
+    // Closed while the probe ran (a one-off command such as `databot forget`): warm sandboxes would outlive it.
+    if (this.closed) return;
     this.pool = new SandboxPool(
       this.config.poolSize,
       () => this.startProcess(mode),
