@@ -9,9 +9,16 @@ import path from "node:path";
 
 const root = path.resolve(__dirname, "..");
 
-test("serve with zero configuration prints the chat URL, is healthy, and exits 0 on SIGTERM", async () => {
+const dataDirs: string[] = [];
+afterAll(() => {
+  for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** `databot serve` as a child process on a fresh data directory and a free port. */
+function serve(env: Record<string, string> = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "databot-serve-"));
-  const child = spawn(
+  dataDirs.push(dataDir);
+  return spawn(
     process.execPath,
     [
       path.join(root, "node_modules", "tsx", "dist", "cli.mjs"),
@@ -26,10 +33,15 @@ test("serve with zero configuration prints the chat URL, is healthy, and exits 0
         PORT: "0",
         DATA_DIR: dataDir,
         SANDBOX_POOL_SIZE: "0",
+        ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
+}
+
+test("serve with zero configuration prints the chat URL, is healthy, and exits 0 on SIGTERM", async () => {
+  const child = serve();
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -57,32 +69,11 @@ test("serve with zero configuration prints the chat URL, is healthy, and exits 0
     child.kill("SIGTERM");
   }
   expect(await exited).toBe(0);
-  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 test("serve on a PostgreSQL that cannot be reached says so in one line, without the password, and exits 1", async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "databot-serve-"));
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(root, "node_modules", "tsx", "dist", "cli.mjs"),
-      path.join(root, "src", "cli", "main.ts"),
-      "serve",
-    ],
-    {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        PORT: "0",
-        DATA_DIR: dataDir,
-        SANDBOX_POOL_SIZE: "0",
-        // Nothing listens on port 1.
-        DATABASE_URL: "postgres://databot:s3cret-pw@127.0.0.1:1/databot",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  // Nothing listens on port 1.
+  const child = serve({ DATABASE_URL: "postgres://databot:s3cret-pw@127.0.0.1:1/databot" });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
