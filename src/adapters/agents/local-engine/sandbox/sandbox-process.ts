@@ -12,6 +12,8 @@ import { encodeFrame, FrameDecoder, FrameError } from "./frames";
 import { INFO_FD, jailCommand, SECCOMP_FD, type SandboxLimits } from "./jail-command";
 import { readRunnerSource } from "./python-scripts";
 
+/** How long a broken pipe waits for the child's `close` to report why it went. */
+const PIPE_GRACE_MS = 2000;
 const MAX_FRAME_BYTES = 96 * 1024 * 1024;
 const TMPFS_MAGIC = 0x01021994;
 const START_TIMEOUT_MS = 60_000;
@@ -157,7 +159,9 @@ export class SandboxProcess {
     child.stdio.forEach((stream, fd) => {
       (stream as NodeJS.EventEmitter | null)?.on("error", (error: Error) => {
         this.options.logger.debug({ fd, err: error.message }, "sandbox pipe error");
-        if (fd <= 2) this.end(`lost its pipe: ${error.message}`);
+        // A broken pipe means the child is going away: its `close` follows with everything it wrote to stderr,
+        // which says why (no user namespaces, say). Only if it does not come is the pipe the reason.
+        if (fd <= 2) setTimeout(() => this.end(`lost its pipe: ${error.message}`), PIPE_GRACE_MS).unref();
       });
     });
     let info: Promise<number> | undefined;
