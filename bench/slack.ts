@@ -5,11 +5,16 @@
  *
  *   npm run bench:slack
  */
+import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { App, ExpressReceiver, LogLevel } from "@slack/bolt";
 import express from "express";
 import { slackSurface } from "../src/app/surfaces";
+import { sqlCounter, type SqlCounter } from "../src/adapters/stores/sql-counter";
+import { SqliteStore } from "../src/adapters/stores/sqlite/sqlite-store";
 import { ScriptedBackend } from "../test/fakes/scripted-backend";
 import { DATABOT, FakeSlack, type FakeMessage } from "../test/fakes/slack/fake-slack";
 import { startTestDatabot, type TestDatabot } from "../test/support/harness";
@@ -33,7 +38,10 @@ interface Target {
  * databot as deployed: HTTP events, SQLite inbox, workers, the Slack surface; the analysis answers at once.
  * `statusLines: false` delays the status line past any turn here, to show what it costs under load.
  */
-async function startDatabot(slack: FakeSlack, statusLines = true): Promise<Target & { bot: TestDatabot }> {
+async function startDatabot(
+  slack: FakeSlack,
+  statusLines = true,
+): Promise<Target & { bot: TestDatabot; sql: SqlCounter }> {
   const backend = new ScriptedBackend({
     script: () => ({
       text: "Revenue by region: East leads with 120, West follows with 95.",
@@ -43,16 +51,29 @@ async function startDatabot(slack: FakeSlack, statusLines = true): Promise<Targe
       notices: [],
     }),
   });
+  // The store counts its SQL, so the bench shows what a Slack turn costs the store (adapter state included).
+  const sql = sqlCounter();
+  const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), "databot-bench-store-"));
   const bot = await startTestDatabot({
     env: slack.env({ MAX_CONCURRENT_RUNS: "1000", LOG_LEVEL: "silent" }),
     backend,
+    store: () => new SqliteStore({ file: path.join(storeDir, "databot.sqlite"), counter: sql }),
     ...(statusLines
       ? {}
       : {
           surfaces: [slackSurface({ timings: { statusDelayMs: 3_600_000 } })],
         }),
   });
-  return { name: "databot", bot, eventsUrl: `${bot.url}/slack/events`, close: () => bot.close() };
+  return {
+    name: "databot",
+    bot,
+    sql,
+    eventsUrl: `${bot.url}/slack/events`,
+    async close() {
+      await bot.close();
+      fs.rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** The floor: Bolt's ExpressReceiver and one listener that shares the PNG in the thread, nothing else. */
@@ -150,6 +171,7 @@ async function main(): Promise<void> {
     // Warm up both: JIT, connection pools, SQLite statements, the asker's name in databot's cache.
     await measure(slack, [floor, databot, quiet], 10, 3);
     for (const { threads, rounds } of LEVELS) {
+      const before = { ...databot.sql };
       const [floorLatencies = [], databotLatencies = [], quietLatencies = []] = await measure(
         slack,
         [floor, databot, quiet],
@@ -166,6 +188,8 @@ async function main(): Promise<void> {
         ms(percentile(floorLatencies, 99)),
         `${(percentile(databotLatencies, 50) / floorP50).toFixed(2)}×`,
         `${(percentile(quietLatencies, 50) / floorP50).toFixed(2)}×`,
+        ((databot.sql.statements - before.statements) / databotLatencies.length).toFixed(1),
+        ((databot.sql.writeTransactions - before.writeTransactions) / databotLatencies.length).toFixed(2),
       ]);
     }
   } finally {
@@ -191,6 +215,8 @@ async function main(): Promise<void> {
       "floor p99",
       "p50 ratio",
       "without status",
+      "SQL statements/turn",
+      "write transactions/turn",
     ],
     rows,
   );
@@ -199,6 +225,12 @@ async function main(): Promise<void> {
   );
   console.log(
     'Slack call); at 500 threads every turn does. "without status" is databot with the status line held back.',
+  );
+  console.log(
+    "SQL per turn: what databot's SQLite store ran for its turns (inbox, thread map, Slack state; BEGIN/COMMIT not",
+  );
+  console.log(
+    "counted), including the worker's claim polls while the floor and the quiet databot take their turns.",
   );
 }
 

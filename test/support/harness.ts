@@ -39,6 +39,8 @@ export interface TestDatabotOptions {
   spanProcessor?: DatabotParts["spanProcessor"];
   /** False: this replica answers no turns (another one does). */
   worker?: boolean;
+  /** Builds the store (default: SQLite in the data dir); a benchmark passes one that counts its SQL. */
+  store?: DatabotParts["store"];
 }
 
 export async function startTestDatabot(options: TestDatabotOptions = {}): Promise<TestDatabot> {
@@ -62,6 +64,7 @@ export async function startTestDatabot(options: TestDatabotOptions = {}): Promis
     surfaces: options.surfaces,
     spanProcessor: options.spanProcessor,
     worker: options.worker,
+    store: options.store,
   });
   const turns: TurnEvent[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
