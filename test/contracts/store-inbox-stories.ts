@@ -28,6 +28,23 @@ export function inboxStories(kit: StoreKit): void {
     });
   });
 
+  test("an accepted message says how many earlier messages of its thread are still unfinished", async () => {
+    const store = await kit.store();
+    const a = threadOf("a");
+    const first = await store.enqueue(userMessage(a, "a1", [], { id: "a1" }), HOUR);
+    expect(first).toMatchObject({ accepted: true, ahead: 0 });
+    expect(await store.enqueue(userMessage(a, "a2", [], { id: "a2" }), HOUR)).toMatchObject({ ahead: 1 });
+    expect(await store.enqueue(userMessage(threadOf("b"), "b1", [], { id: "b1" }), HOUR)).toMatchObject({
+      ahead: 0,
+    });
+    // The first one running still counts; once finished it no longer does.
+    const claimed = await store.claimNext("w1", 1000, ["cli"]);
+    expect(claimed?.message.id).toBe("a1");
+    expect(await store.enqueue(userMessage(a, "a3", [], { id: "a3" }), HOUR)).toMatchObject({ ahead: 2 });
+    await store.finish(claimed!.lease, "done");
+    expect(await store.enqueue(userMessage(a, "a4", [], { id: "a4" }), HOUR)).toMatchObject({ ahead: 2 });
+  });
+
   test("claims follow arrival order, one item per thread at a time, and only for the worker's platforms", async () => {
     const store = await kit.store();
     const a = threadOf("a");

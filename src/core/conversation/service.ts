@@ -130,7 +130,7 @@ export class ConversationService implements MessageSink {
     // command's own turn (after it) says what happened.
     if (parseCommand(message.text) === "stop" && message.attachments.length === 0)
       void this.stopRunning(message);
-    else void this.announceQueuePosition(message);
+    else if (result.ahead > 0) void this.announceQueuePosition(message, result.ahead);
     return { status: "accepted" };
   }
 
@@ -306,14 +306,10 @@ export class ConversationService implements MessageSink {
     });
   }
 
-  /** Tells the thread its message waits behind others (best effort). */
-  private async announceQueuePosition(message: InboundMessage): Promise<void> {
+  /** Tells the thread its message waits behind `ahead` others (best effort). */
+  private async announceQueuePosition(message: InboundMessage, ahead: number): Promise<void> {
     try {
-      const ahead = (await this.store.unfinishedInThread(message.threadId)).filter(
-        (i) => i.message.id !== message.id,
-      );
-      if (ahead.length === 0) return;
-      await this.surfaces.get(message.platform)?.announceQueued?.(message, ahead.length);
+      await this.surfaces.get(message.platform)?.announceQueued?.(message, ahead);
     } catch (error) {
       this.logger.debug({ err: asDatabotError(error) }, "queue position update failed");
     }

@@ -64,7 +64,12 @@ export interface ThreadRecord {
   updatedAt: string;
 }
 
-export type EnqueueResult = { accepted: true; seq: number } | { accepted: false; reason: "duplicate" };
+/**
+ * What became of a delivered message. An accepted one says how many earlier messages of its chat thread were
+ * still unfinished when it was recorded (so the thread can be told it waits), read in the same statement.
+ */
+export type EnqueueResult =
+  { accepted: true; seq: number; ahead: number } | { accepted: false; reason: "duplicate" };
 
 /**
  * The durable inbox: dedupe, claims with leases, checkpoints.

@@ -102,7 +102,10 @@ export class SlackEvents {
     const messageId = slackMessageId(team, event.channel, event.ts);
     if (this.recorded.has(messageId)) return;
     const threadId = slackThreadId(threadOf(event, team));
-    const known = await this.deps.memory.databotThread(threadId);
+    // A message that starts its thread cannot be in one databot already answers (its own twin and retries are
+    // caught above and by the inbox's dedupe), so only replies cost a store read.
+    const startsThread = !event.thread_ts || event.thread_ts === event.ts;
+    const known = startsThread ? undefined : await this.deps.memory.databotThread(threadId);
     if (addressing === "thread_reply" && !known) return;
     // Slack Connect brings people from other organizations into shared channels: the author's team decides.
     const authorTeam = event.user_team ?? event.team ?? team;

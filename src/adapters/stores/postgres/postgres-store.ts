@@ -82,7 +82,7 @@ export class PostgresStore implements Store, InboxStats {
 
   async enqueue(message: InboundMessage, dedupeTtlMs: number): Promise<EnqueueResult> {
     const keys = [...new Set([message.id, ...(message.alternateIds ?? [])])].sort();
-    const result = await this.db.write<{ seq: string }>(ENQUEUE, [
+    const result = await this.db.write<{ seq: string; ahead: string }>(ENQUEUE, [
       this.now(),
       keys,
       dedupeTtlMs,
@@ -92,7 +92,9 @@ export class PostgresStore implements Store, InboxStats {
       JSON.stringify(message),
     ]);
     const row = result.rows[0];
-    return row ? { accepted: true, seq: Number(row.seq) } : { accepted: false, reason: "duplicate" };
+    return row
+      ? { accepted: true, seq: Number(row.seq), ahead: Number(row.ahead) }
+      : { accepted: false, reason: "duplicate" };
   }
 
   async claimNext(

@@ -49,7 +49,8 @@ export const ENQUEUE = `WITH fresh AS (
     SELECT $4, $5, $6, $7, 'pending', ${NOW}
     WHERE (SELECT count(*) FROM fresh) = cardinality($2::text[])
   ON CONFLICT (message_id) DO NOTHING
-  RETURNING seq`;
+  RETURNING seq, (SELECT count(*) FROM store_inbox o
+    WHERE o.thread_id = $5 AND o.status IN ('pending', 'processing') AND o.seq < store_inbox.seq) AS ahead`;
 
 /** Writes for a claimed item match its lease token. Parameters: seq, token, then the statement's own. */
 const HELD = "seq = $1 AND lease_token = $2 AND status = 'processing'";

@@ -84,8 +84,10 @@ export class SqliteStore implements Store, InboxStats {
         message.platform,
         JSON.stringify(message),
         now,
-      ) as { seq: number } | undefined;
-      return row ? { accepted: true, seq: row.seq } : { accepted: false, reason: "duplicate" };
+      ) as { seq: number; ahead: number } | undefined;
+      return row
+        ? { accepted: true, seq: row.seq, ahead: row.ahead }
+        : { accepted: false, reason: "duplicate" };
     });
   }
 

@@ -39,7 +39,8 @@ export const REMEMBER_IDS = `INSERT INTO dedupe (key, expires_at)
 export const INSERT_ITEM = `INSERT INTO inbox (message_id, thread_id, platform, message, status, enqueued_at)
   VALUES (?, ?, ?, ?, 'pending', ?)
   ON CONFLICT (message_id) DO NOTHING
-  RETURNING seq`;
+  RETURNING seq, (SELECT count(*) FROM inbox o INDEXED BY inbox_unfinished_thread
+    WHERE o.thread_id = inbox.thread_id AND o.status IN ('pending', 'processing') AND o.seq < inbox.seq) AS ahead`;
 
 export const PUT_THREAD = `INSERT INTO threads (chat_thread_id, backend, agent_thread_id, created_at, updated_at)
   VALUES (?, ?, ?, ?, ?)
