@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Browser } from "playwright-core";
-import { launchChromium, loadedImageWidth } from "./support/browser";
+import { attachCsv, launchChromium, loadedImageWidth } from "./support/browser";
 import { startTestDatabot, type TestDatabot } from "./support/harness";
 
 const ARTIFACTS = path.join(__dirname, "..", "test-artifacts");
@@ -38,12 +38,7 @@ test("with zero configuration, a dropped CSV and 'bar chart of sales by region' 
   expect(bot.backend.name).toBe("local");
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(bot.url);
-  await page.setInputFiles("#file-input", {
-    name: "sales.csv",
-    mimeType: "text/csv",
-    buffer: Buffer.from(SALES),
-  });
-  await page.locator('#attachments [data-status="ready"]').waitFor();
+  await attachCsv(page, "sales.csv", SALES);
   await page.getByRole("textbox").fill("bar chart of sales by region");
   await page.keyboard.press("Enter");
 

@@ -8,7 +8,7 @@
 import type { Browser, Page } from "playwright-core";
 import { FILE_CONSENT_CARD, FILE_INFO_CARD } from "../src/adapters/chat/teams/cards";
 import { teamsSurface } from "../src/app/surfaces";
-import { launchChromium, loadedImageWidth } from "./support/browser";
+import { attachCsv, launchChromium, loadedImageWidth, recordProblems } from "./support/browser";
 import { defaultScript, ScriptedBackend } from "./fakes/scripted-backend";
 import { fileConsentInvoke, personalMessage, postActivity } from "./fakes/teams/activities";
 import { startTeamsWorld } from "./fakes/teams/world";
@@ -55,10 +55,7 @@ describe("the browser chat on two replicas", () => {
     b = await startTestDatabot({ env: shared("replica-b"), backend });
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     problems.length = 0;
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(`console: ${message.text()}`);
-    });
+    recordProblems(page, problems);
   });
 
   afterEach(async () => {
@@ -70,12 +67,7 @@ describe("the browser chat on two replicas", () => {
 
   test("a file dropped on A is read by B's turn, and B's progress and chart appear in the page A serves", async () => {
     await page.goto(a.url);
-    await page.setInputFiles("#file-input", {
-      name: "sales.csv",
-      mimeType: "text/csv",
-      buffer: Buffer.from(SALES),
-    });
-    await page.locator('#attachments [data-status="ready"]').waitFor();
+    await attachCsv(page, "sales.csv", SALES);
     await page.getByLabel("Message").fill("bar chart of revenue by region");
     await page.getByLabel("Message").press("Enter");
 

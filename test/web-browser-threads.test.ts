@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { webThreadId } from "../src/adapters/chat/web/web-surface";
-import { launchChromium, loadedImageWidth } from "./support/browser";
+import { attachCsv, launchChromium, loadedImageWidth, recordProblems } from "./support/browser";
 import { ScriptedBackend } from "./fakes/scripted-backend";
 import { startTestDatabot, type TestDatabot } from "./support/harness";
 
@@ -24,10 +24,7 @@ beforeAll(async () => {
   backend = new ScriptedBackend();
   bot = await startTestDatabot({ env: { WEB_CHAT: "true" }, backend });
   page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
-  });
+  recordProblems(page, problems);
 });
 
 afterAll(async () => {
@@ -42,12 +39,7 @@ function currentKey(): string {
 
 test("a chat is renamed, keeps its name after a reload, and when deleted is gone with its files and its analysis", async () => {
   await page.goto(bot.url);
-  await page.setInputFiles("#file-input", {
-    name: "sales.csv",
-    mimeType: "text/csv",
-    buffer: Buffer.from(SALES),
-  });
-  await page.locator('#attachments [data-status="ready"]').waitFor();
+  await attachCsv(page, "sales.csv", SALES);
   await page.getByLabel("Message").fill("bar chart of revenue by region");
   await page.getByLabel("Message").press("Enter");
   expect(await loadedImageWidth(page.locator(".entry-bot figure img").last())).toBe(64);

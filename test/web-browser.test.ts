@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium, loadedImageWidth } from "./support/browser";
+import { attachCsv, launchChromium, loadedImageWidth, recordProblems } from "./support/browser";
 import { defaultScript, ScriptedBackend } from "./fakes/scripted-backend";
 import { startTestDatabot, type TestDatabot } from "./support/harness";
 
@@ -31,11 +31,7 @@ beforeEach(async () => {
   bot = await startTestDatabot({ env: { WEB_CHAT: "true" } });
   page = await browser.newPage({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
   problems.length = 0;
-  // A script error or a blocked resource (CSP) is a broken page even when the story seems to work.
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
-  });
+  recordProblems(page, problems);
 });
 
 afterEach(async () => {
@@ -52,12 +48,7 @@ test("someone attaches a CSV, asks for a chart, sees it, and finds the conversat
   await page.goto(bot.url);
   await page.getByRole("heading", { name: "Ask a question about your data" }).waitFor();
 
-  await page.setInputFiles("#file-input", {
-    name: "sales.csv",
-    mimeType: "text/csv",
-    buffer: Buffer.from(SALES),
-  });
-  await page.locator('#attachments [data-status="ready"]').waitFor();
+  await attachCsv(page, "sales.csv", SALES);
   await page.getByLabel("Message").fill("bar chart of revenue by region");
   await page.getByLabel("Message").press("Enter");
 

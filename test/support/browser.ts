@@ -3,7 +3,7 @@
  * without them it tries Google's services at every start.
  */
 import fs from "node:fs";
-import { chromium, type Browser, type Locator } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 
 const CHROMIUM = "/usr/bin/chromium";
 
@@ -38,4 +38,21 @@ export async function loadedImageWidth(image: Locator): Promise<number> {
     if (width > 0) return width;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Collects the page's script errors and console errors into `problems`: a script error or a blocked resource
+ * (CSP) is a broken page even when the story seems to work.
+ */
+export function recordProblems(page: Page, problems: string[]): void {
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+}
+
+/** Drops a CSV into the message box and waits until the chat has staged it. */
+export async function attachCsv(page: Page, name: string, csv: string): Promise<void> {
+  await page.setInputFiles("#file-input", { name, mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.locator('#attachments [data-status="ready"]').waitFor();
 }
